@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mytcp - top-level Makefile.
+#
+#   make              build mytcp.ko against the stock Debian kernel headers
+#                     (KDIR=<kernel build tree> builds against another kernel)
+#   make check        build for both kernels, run KUnit and the selftests in
+#                     VMs, print "N passed, N failed"
+#   make demo         build, boot the stock kernel, load mytcp, show it working
+#   make vm-shell     a root shell in the VM (KERNEL=stock|debug)
+#   make setup        install the Debian packages everything here needs
+#   make debug-kernel build (once, cached) the debug kernel
+#   make lint         checkpatch --strict, sparse and W=1 on both kernels
+
+STOCK_KVER ?= $(shell bash -c '. tools/vm/lib.sh && stock_kver' 2>/dev/null)
+KDIR ?= /usr/src/linux-headers-$(STOCK_KVER)
+KERNEL ?= stock
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf build
+
+setup:
+	tools/setup
+
+debug-kernel: setup
+	tools/vm/build-debug-kernel
+
+# Out-of-tree objects are written beside their sources, so each kernel's
+# build happens in its own copy under build/.
+build-stock build-debug: build-%: setup
+	tools/build-for $*
+
+check: setup
+	tools/check
+
+demo: setup
+	tools/demo
+
+vm-shell: setup
+	tools/vm/run --kernel $(KERNEL) --timeout 0 -- bash -il
+
+lint: setup
+	tools/lint
+
+.PHONY: all modules clean setup debug-kernel build-stock build-debug check demo vm-shell lint

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mytcp/kunit.c - KUnit tests of mytcp's pure logic: sequence arithmetic,
+ * state numbering and names, sysctl defaults and ranges.  Built only
+ * against a kernel with CONFIG_KUNIT; needs mytcp.ko loaded.
+ */
+#include <kunit/test.h>
+#include <linux/module.h>
+#include <net/tcp.h>
+#include <net/mytcp.h>
+
+MODULE_IMPORT_NS(MYTCP_KUNIT);
+
+static void mytcp_test_seq_order(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, mytcp_seq_before(1, 2));
+	KUNIT_EXPECT_FALSE(test, mytcp_seq_before(2, 1));
+	KUNIT_EXPECT_FALSE(test, mytcp_seq_before(5, 5));
+	KUNIT_EXPECT_FALSE(test, mytcp_seq_after(5, 5));
+	KUNIT_EXPECT_TRUE(test, mytcp_seq_after(2, 1));
+}
+
+static void mytcp_test_seq_wrap(struct kunit *test)
+{
+	/* 0xfffffff0 + 0x20 wraps to 0x10, which is after it. */
+	KUNIT_EXPECT_TRUE(test, mytcp_seq_before(0xfffffff0U, 0x10U));
+	KUNIT_EXPECT_TRUE(test, mytcp_seq_after(0x10U, 0xfffffff0U));
+	/* Just under half the space ahead is after; just over is before. */
+	KUNIT_EXPECT_TRUE(test, mytcp_seq_after(0x7fffffffU, 0));
+	KUNIT_EXPECT_TRUE(test, mytcp_seq_before(0x80000001U, 0));
+}
+
+static void mytcp_test_seq_between(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, mytcp_seq_between(10, 10, 20));
+	KUNIT_EXPECT_TRUE(test, mytcp_seq_between(20, 10, 20));
+	KUNIT_EXPECT_TRUE(test, mytcp_seq_between(15, 10, 20));
+	KUNIT_EXPECT_FALSE(test, mytcp_seq_between(9, 10, 20));
+	KUNIT_EXPECT_FALSE(test, mytcp_seq_between(21, 10, 20));
+	/* A window that straddles 2^32. */
+	KUNIT_EXPECT_TRUE(test, mytcp_seq_between(0xffffffffU, 0xfffffff0U, 0x10U));
+	KUNIT_EXPECT_TRUE(test, mytcp_seq_between(0x5U, 0xfffffff0U, 0x10U));
+	KUNIT_EXPECT_FALSE(test, mytcp_seq_between(0x11U, 0xfffffff0U, 0x10U));
+	KUNIT_EXPECT_FALSE(test, mytcp_seq_between(0xffffffefU, 0xfffffff0U, 0x10U));
+}
+
+static struct kunit_case mytcp_seq_cases[] = {
+	KUNIT_CASE(mytcp_test_seq_order),
+	KUNIT_CASE(mytcp_test_seq_wrap),
+	KUNIT_CASE(mytcp_test_seq_between),
+	{}
+};
+
+static struct kunit_suite mytcp_seq_suite = {
+	.name = "mytcp_seq",
+	.test_cases = mytcp_seq_cases,
+};
+
+/* /proc/net/mytcp shows TCP's state numbers: they must not drift. */
+static void mytcp_test_state_numbers(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, MYTCP_ESTABLISHED, TCP_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, MYTCP_SYN_SENT, TCP_SYN_SENT);
+	KUNIT_EXPECT_EQ(test, MYTCP_SYN_RECV, TCP_SYN_RECV);
+	KUNIT_EXPECT_EQ(test, MYTCP_FIN_WAIT1, TCP_FIN_WAIT1);
+	KUNIT_EXPECT_EQ(test, MYTCP_FIN_WAIT2, TCP_FIN_WAIT2);
+	KUNIT_EXPECT_EQ(test, MYTCP_TIME_WAIT, TCP_TIME_WAIT);
+	KUNIT_EXPECT_EQ(test, MYTCP_CLOSE, TCP_CLOSE);
+	KUNIT_EXPECT_EQ(test, MYTCP_CLOSE_WAIT, TCP_CLOSE_WAIT);
+	KUNIT_EXPECT_EQ(test, MYTCP_LAST_ACK, TCP_LAST_ACK);
+	KUNIT_EXPECT_EQ(test, MYTCP_LISTEN, TCP_LISTEN);
+	KUNIT_EXPECT_EQ(test, MYTCP_CLOSING, TCP_CLOSING);
+	KUNIT_EXPECT_EQ(test, MYTCP_NEW_SYN_RECV, TCP_NEW_SYN_RECV);
+	KUNIT_EXPECT_EQ(test, MYTCP_MAX_STATES, TCP_MAX_STATES);
+}
+
+static void mytcp_test_state_names(struct kunit *test)
+{
+	int state;
+
+	KUNIT_EXPECT_STREQ(test, mytcp_state_name(MYTCP_ESTABLISHED), "ESTABLISHED");
+	KUNIT_EXPECT_STREQ(test, mytcp_state_name(MYTCP_SYN_RECV), "SYN-RECEIVED");
+	KUNIT_EXPECT_STREQ(test, mytcp_state_name(MYTCP_CLOSE), "CLOSED");
+	KUNIT_EXPECT_STREQ(test, mytcp_state_name(MYTCP_TIME_WAIT), "TIME-WAIT");
+	KUNIT_EXPECT_STREQ(test, mytcp_state_name(MYTCP_CLOSING), "CLOSING");
+	for (state = MYTCP_ESTABLISHED; state < MYTCP_MAX_STATES; state++) {
+		KUNIT_EXPECT_NOT_NULL(test, mytcp_state_name(state));
+		KUNIT_EXPECT_STRNEQ(test, mytcp_state_name(state), "UNKNOWN");
+	}
+	KUNIT_EXPECT_STREQ(test, mytcp_state_name(0), "UNKNOWN");
+	KUNIT_EXPECT_STREQ(test, mytcp_state_name(-1), "UNKNOWN");
+	KUNIT_EXPECT_STREQ(test, mytcp_state_name(MYTCP_MAX_STATES), "UNKNOWN");
+}
+
+static struct kunit_case mytcp_state_cases[] = {
+	KUNIT_CASE(mytcp_test_state_numbers),
+	KUNIT_CASE(mytcp_test_state_names),
+	{}
+};
+
+static struct kunit_suite mytcp_state_suite = {
+	.name = "mytcp_state",
+	.test_cases = mytcp_state_cases,
+};
+
+/* The defaults are Linux TCP's, read from TCP's own constants. */
+static void mytcp_test_sysctl_defaults(struct kunit *test)
+{
+	struct mytcp_net mn = {};
+
+	mytcp_set_default_sysctls(&mn);
+	KUNIT_EXPECT_EQ(test, mn.sysctl_syn_retries, TCP_SYN_RETRIES);
+	KUNIT_EXPECT_EQ(test, mn.sysctl_synack_retries, TCP_SYNACK_RETRIES);
+	KUNIT_EXPECT_EQ(test, mn.sysctl_fin_timeout, TCP_FIN_TIMEOUT / HZ);
+	KUNIT_EXPECT_EQ(test, 2 * mn.sysctl_msl, TCP_TIMEWAIT_LEN / HZ);
+	KUNIT_EXPECT_EQ(test, mn.sysctl_keepalive_time, TCP_KEEPALIVE_TIME / HZ);
+	KUNIT_EXPECT_EQ(test, mn.sysctl_keepalive_intvl, TCP_KEEPALIVE_INTVL / HZ);
+	KUNIT_EXPECT_EQ(test, mn.sysctl_keepalive_probes, TCP_KEEPALIVE_PROBES);
+	KUNIT_EXPECT_EQ(test, mn.sysctl_local_port_range[0], 32768);
+	KUNIT_EXPECT_EQ(test, mn.sysctl_local_port_range[1], 60999);
+	KUNIT_EXPECT_EQ(test, mytcp_check_port_range(mn.sysctl_local_port_range), 0);
+}
+
+static void mytcp_test_port_range(struct kunit *test)
+{
+	const int ok[][2] = { { 1, 65535 }, { 1000, 1000 }, { 32768, 60999 } };
+	const int bad[][2] = { { 0, 100 }, { 100, 65536 }, { 2000, 1999 },
+			       { -5, 10 } };
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(ok); i++)
+		KUNIT_EXPECT_EQ(test, mytcp_check_port_range(ok[i]), 0);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ(test, mytcp_check_port_range(bad[i]), -EINVAL);
+}
+
+static struct kunit_case mytcp_sysctl_cases[] = {
+	KUNIT_CASE(mytcp_test_sysctl_defaults),
+	KUNIT_CASE(mytcp_test_port_range),
+	{}
+};
+
+static struct kunit_suite mytcp_sysctl_suite = {
+	.name = "mytcp_sysctl",
+	.test_cases = mytcp_sysctl_cases,
+};
+
+kunit_test_suites(&mytcp_seq_suite, &mytcp_state_suite, &mytcp_sysctl_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests of mytcp's pure logic");

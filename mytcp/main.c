@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mytcp/main.c - module load and unload: the order in which mytcp's parts
+ * come up and go down, and the per-namespace set-up.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/net.h>
+#include <net/net_namespace.h>
+#include <net/mytcp.h>
+
+unsigned int mytcp_net_id __read_mostly;
+
+static int __net_init mytcp_init_net(struct net *net)
+{
+	struct mytcp_net *mn = mytcp_net(net);
+	int err;
+
+	mytcp_set_default_sysctls(mn);
+	err = mytcp_register_sysctls(net);
+	if (err)
+		return err;
+	err = mytcp_create_proc(net);
+	if (err) {
+		mytcp_unregister_sysctls(net);
+		return err;
+	}
+	return 0;
+}
+
+static void __net_exit mytcp_exit_net(struct net *net)
+{
+	mytcp_remove_proc(net);
+	mytcp_unregister_sysctls(net);
+}
+
+static struct pernet_operations mytcp_net_ops = {
+	.init	= mytcp_init_net,
+	.exit	= mytcp_exit_net,
+	.id	= &mytcp_net_id,
+	.size	= sizeof(struct mytcp_net),
+};
+
+static int __init mytcp_init(void)
+{
+	int err;
+
+	err = proto_register(&mytcp_prot, 1);
+	if (err)
+		return err;
+	err = register_pernet_subsys(&mytcp_net_ops);
+	if (err)
+		goto out_proto;
+	err = mytcp_register_protocol();
+	if (err)
+		goto out_pernet;
+	/* Last: from here on userspace can create sockets. */
+	err = mytcp_register_family();
+	if (err)
+		goto out_protocol;
+	pr_info("loaded: AF_MYTCP %d, IP protocol %d\n", AF_MYTCP,
+		IPPROTO_MYTCP);
+	return 0;
+
+out_protocol:
+	mytcp_unregister_protocol();
+out_pernet:
+	unregister_pernet_subsys(&mytcp_net_ops);
+out_proto:
+	proto_unregister(&mytcp_prot);
+	return err;
+}
+
+static void __exit mytcp_exit(void)
+{
+	mytcp_unregister_family();
+	mytcp_unregister_protocol();
+	unregister_pernet_subsys(&mytcp_net_ops);
+	proto_unregister(&mytcp_prot);
+}
+
+module_init(mytcp_init);
+module_exit(mytcp_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("mytcp: a TCP-like reliable byte-stream transport in its own socket family");
+MODULE_ALIAS_NETPROTO(PF_MYTCP);

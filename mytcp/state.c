@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mytcp/state.c - names of the connection states.
+ */
+#include <linux/export.h>
+#include <net/mytcp.h>
+
+static const char *const mytcp_state_names[MYTCP_MAX_STATES] = {
+	[MYTCP_ESTABLISHED]	= "ESTABLISHED",
+	[MYTCP_SYN_SENT]	= "SYN-SENT",
+	[MYTCP_SYN_RECV]	= "SYN-RECEIVED",
+	[MYTCP_FIN_WAIT1]	= "FIN-WAIT-1",
+	[MYTCP_FIN_WAIT2]	= "FIN-WAIT-2",
+	[MYTCP_TIME_WAIT]	= "TIME-WAIT",
+	[MYTCP_CLOSE]		= "CLOSED",
+	[MYTCP_CLOSE_WAIT]	= "CLOSE-WAIT",
+	[MYTCP_LAST_ACK]	= "LAST-ACK",
+	[MYTCP_LISTEN]		= "LISTEN",
+	[MYTCP_CLOSING]		= "CLOSING",
+	[MYTCP_NEW_SYN_RECV]	= "NEW-SYN-RECV",
+};
+
+/**
+ * mytcp_state_name() - name of a connection state, as RFC 9293 spells it
+ * @state: one of the MYTCP_* state numbers
+ *
+ * Return: a static string; "UNKNOWN" for a number that is no state.
+ */
+const char *mytcp_state_name(int state)
+{
+	if (state <= 0 || state >= MYTCP_MAX_STATES)
+		return "UNKNOWN";
+	return mytcp_state_names[state];
+}
+MYTCP_EXPORT_FOR_KUNIT(mytcp_state_name);

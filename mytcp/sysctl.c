@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mytcp/sysctl.c - /proc/sys/net/mytcp/: the per-namespace tunables, their
+ * defaults (Linux TCP's) and their valid ranges.
+ */
+#include <linux/export.h>
+#include <linux/slab.h>
+#include <linux/sysctl.h>
+#include <net/net_namespace.h>
+#include <net/mytcp.h>
+
+static int mytcp_one = 1;
+static int mytcp_max_syn_retries = 127;		/* TCP's MAX_TCP_SYNCNT */
+static int mytcp_max_synack_retries = 255;
+static int mytcp_max_seconds = 24 * 3600;
+static int mytcp_max_keepalive_time = 32767;	/* TCP's MAX_TCP_KEEPIDLE */
+static int mytcp_max_keepalive_intvl = 32767;	/* TCP's MAX_TCP_KEEPINTVL */
+static int mytcp_max_keepalive_probes = 127;	/* TCP's MAX_TCP_KEEPCNT */
+
+/**
+ * mytcp_set_default_sysctls() - give a namespace Linux TCP's defaults
+ * @mn: the namespace's mytcp state
+ */
+void mytcp_set_default_sysctls(struct mytcp_net *mn)
+{
+	mn->sysctl_syn_retries = 6;
+	mn->sysctl_synack_retries = 5;
+	mn->sysctl_fin_timeout = 60;
+	mn->sysctl_msl = 30;		/* TIME-WAIT is 2 * MSL = 60 s, as in TCP */
+	mn->sysctl_keepalive_time = 7200;
+	mn->sysctl_keepalive_intvl = 75;
+	mn->sysctl_keepalive_probes = 9;
+	mn->sysctl_local_port_range[0] = 32768;
+	mn->sysctl_local_port_range[1] = 60999;
+}
+MYTCP_EXPORT_FOR_KUNIT(mytcp_set_default_sysctls);
+
+/**
+ * mytcp_check_port_range() - validate an ephemeral port range
+ * @range: low and high port, inclusive
+ *
+ * Return: 0 when 1 <= low <= high <= 65535, else -EINVAL.
+ */
+int mytcp_check_port_range(const int range[2])
+{
+	if (range[0] < 1 || range[1] > 65535 || range[0] > range[1])
+		return -EINVAL;
+	return 0;
+}
+MYTCP_EXPORT_FOR_KUNIT(mytcp_check_port_range);
+
+/* Both ports are written at once, and only as a valid pair. */
+static int mytcp_handle_port_range(struct ctl_table *table, int write,
+				   void *buffer, size_t *lenp, loff_t *ppos)
+{
+	int *range = table->data;
+	int tmp[2] = { range[0], range[1] };
+	struct ctl_table t = {
+		.data = tmp,
+		.maxlen = sizeof(tmp),
+		.mode = table->mode,
+	};
+	int ret;
+
+	ret = proc_dointvec(&t, write, buffer, lenp, ppos);
+	if (ret || !write)
+		return ret;
+	if (mytcp_check_port_range(tmp))
+		return -EINVAL;
+	range[0] = tmp[0];
+	range[1] = tmp[1];
+	return 0;
+}
+
+#define MYTCP_INT_SYSCTL(name, field, min, max)			\
+	{							\
+		.procname	= name,				\
+		.data		= &init_net_template.field,	\
+		.maxlen		= sizeof(int),			\
+		.mode		= 0644,				\
+		.proc_handler	= proc_dointvec_minmax,		\
+		.extra1		= min,				\
+		.extra2		= max,				\
+	}
+
+/* Only the offsets of the fields matter: each namespace relocates them. */
+static struct mytcp_net init_net_template;
+
+static const struct ctl_table mytcp_sysctl_template[] = {
+	MYTCP_INT_SYSCTL("syn_retries", sysctl_syn_retries,
+			 &mytcp_one, &mytcp_max_syn_retries),
+	MYTCP_INT_SYSCTL("synack_retries", sysctl_synack_retries,
+			 SYSCTL_ZERO, &mytcp_max_synack_retries),
+	MYTCP_INT_SYSCTL("fin_timeout", sysctl_fin_timeout,
+			 &mytcp_one, &mytcp_max_seconds),
+	MYTCP_INT_SYSCTL("msl", sysctl_msl,
+			 &mytcp_one, &mytcp_max_seconds),
+	MYTCP_INT_SYSCTL("keepalive_time", sysctl_keepalive_time,
+			 &mytcp_one, &mytcp_max_keepalive_time),
+	MYTCP_INT_SYSCTL("keepalive_intvl", sysctl_keepalive_intvl,
+			 &mytcp_one, &mytcp_max_keepalive_intvl),
+	MYTCP_INT_SYSCTL("keepalive_probes", sysctl_keepalive_probes,
+			 &mytcp_one, &mytcp_max_keepalive_probes),
+	{
+		.procname	= "local_port_range",
+		.data		= &init_net_template.sysctl_local_port_range,
+		.maxlen		= sizeof(init_net_template.sysctl_local_port_range),
+		.mode		= 0644,
+		.proc_handler	= mytcp_handle_port_range,
+	},
+	{ }
+};
+
+/**
+ * mytcp_register_sysctls() - create /proc/sys/net/mytcp/ for a namespace
+ * @net: the namespace
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mytcp_register_sysctls(struct net *net)
+{
+	struct mytcp_net *mn = mytcp_net(net);
+	struct ctl_table *table;
+	int i;
+
+	table = kmemdup(mytcp_sysctl_template, sizeof(mytcp_sysctl_template),
+			GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+
+	/* Point every entry at this namespace's copy of its field. */
+	for (i = 0; table[i].procname; i++)
+		table[i].data = (char *)mn + ((char *)table[i].data -
+					      (char *)&init_net_template);
+
+	mn->sysctl_hdr = register_net_sysctl(net, "net/mytcp", table);
+	if (!mn->sysctl_hdr) {
+		kfree(table);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * mytcp_unregister_sysctls() - remove /proc/sys/net/mytcp/ of a namespace
+ * @net: the namespace
+ */
+void mytcp_unregister_sysctls(struct net *net)
+{
+	struct mytcp_net *mn = mytcp_net(net);
+	struct ctl_table *table = mn->sysctl_hdr->ctl_table_arg;
+
+	unregister_net_sysctl_table(mn->sysctl_hdr);
+	kfree(table);
+}
