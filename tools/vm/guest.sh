@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Runs inside the VM, in the host root's chroot, sourced with the
+# Runs inside the VM as pid 1, in the host root, with the
 # variables the host's tools/vm/run put in front of it: runs the command
 # with its output on the second serial port, then has kmemleak scan (on
 # kernels that have it) and leaves the command's status for the host.
@@ -33,3 +33,6 @@ if [ -w "$KMEMLEAK" ]; then
 	cat "$KMEMLEAK" >"$MYTCP_WORK/kmemleak"
 fi
 echo "$status" >"$MYTCP_WORK/status"
+# This script is pid 1: rebooting (with qemu's -no-reboot) ends the VM.
+sync
+exec /bin/busybox reboot -f

@@ -1,0 +1,223 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Shared library of mytcp's Python selftests.
+
+A KTAP test runner (the ``test`` decorator and ``main``), the module's
+constants, loading and unloading the module, and network namespaces and
+veth pairs.  Runs as root inside the test VM.
+"""
+
+import ctypes
+import errno
+import os
+import socket
+import subprocess
+import sys
+import traceback
+
+AF_MYTCP = 13
+IPPROTO_MYTCP = 253
+SOL_MYTCP = IPPROTO_MYTCP
+
+MODDIR = os.environ.get("MYTCP_MODDIR", "")
+MODULE = os.path.join(MODDIR, "mytcp", "mytcp.ko")
+PROC_NET = "/proc/net/mytcp"
+SYSCTL_DIR = "/proc/sys/net/mytcp"
+
+# Addresses of the test hosts: RFC 2544's benchmarking range, only ever
+# used between namespaces inside the VM.
+ADDR1, ADDR2 = "198.18.0.1", "198.18.0.2"
+
+
+class Skip(Exception):
+    """Raised by a test that cannot run here; reported as SKIP."""
+
+
+_tests = []
+
+
+def test(fn):
+    """Register fn as a test case; cases run in definition order."""
+    _tests.append(fn)
+    return fn
+
+
+def check(cond, what):
+    """Fail the current test with `what` unless cond holds."""
+    if not cond:
+        raise AssertionError(what)
+
+
+def check_errno(expected, fn, *args):
+    """Call fn(*args) and check that it fails with errno `expected`."""
+    try:
+        fn(*args)
+    except OSError as e:
+        check(e.errno == expected, "%s: expected %s, got %s" % (
+            getattr(fn, "__name__", fn), errno.errorcode[expected],
+            errno.errorcode.get(e.errno, e.errno)))
+        return
+    raise AssertionError("%s: succeeded, expected %s" % (
+        getattr(fn, "__name__", fn), errno.errorcode[expected]))
+
+
+def main():
+    """Run the registered tests and print KTAP; exit 1 if any failed."""
+    print("KTAP version 1")
+    print("1..%d" % len(_tests))
+    failed = 0
+    for i, fn in enumerate(_tests, 1):
+        name = fn.__name__
+        try:
+            fn()
+        except Skip as e:
+            print("ok %d %s # SKIP %s" % (i, name, e))
+        except Exception:  # noqa: BLE001 - every failure is reported
+            failed += 1
+            for line in traceback.format_exc().rstrip().splitlines():
+                print("# " + line)
+            print("not ok %d %s" % (i, name))
+        else:
+            print("ok %d %s" % (i, name))
+        sys.stdout.flush()
+    sys.exit(1 if failed else 0)
+
+
+def run(*cmd, check_rc=True, capture=True):
+    """Run a command; return its CompletedProcess (text output)."""
+    r = subprocess.run(cmd, capture_output=capture, text=True)
+    if check_rc and r.returncode:
+        raise AssertionError("%s failed (%d): %s" % (
+            " ".join(cmd), r.returncode, (r.stderr or "").strip()))
+    return r
+
+
+def module_loaded(name="mytcp"):
+    with open("/proc/modules") as f:
+        return any(line.split()[0] == name for line in f)
+
+
+def load_module():
+    """Load mytcp.ko unless it is loaded already."""
+    if not module_loaded():
+        run("insmod", MODULE)
+
+
+def unload_module():
+    """Unload mytcp if it is loaded."""
+    if module_loaded():
+        run("rmmod", "mytcp")
+
+
+def mytcp_socket(kind=socket.SOCK_STREAM, proto=0):
+    return socket.socket(AF_MYTCP, kind, proto)
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def write(path, value):
+    with open(path, "w") as f:
+        f.write(value)
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+CLONE_NEWNET = 0x40000000
+
+
+class netns:
+    """Context manager: the calling thread lives in namespace `name`.
+
+    Sockets created inside belong to that namespace, and so does
+    /proc/net for a single-threaded process.
+    """
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        self.home = os.open("/proc/self/ns/net", os.O_RDONLY)
+        fd = os.open("/run/netns/" + self.name, os.O_RDONLY)
+        try:
+            if _libc.setns(fd, CLONE_NEWNET):
+                e = ctypes.get_errno()
+                raise OSError(e, os.strerror(e))
+        finally:
+            os.close(fd)
+        return self
+
+    def __exit__(self, *exc):
+        _libc.setns(self.home, CLONE_NEWNET)
+        os.close(self.home)
+
+
+def add_netns(name):
+    """Create namespace `name` with loopback up."""
+    run("ip", "netns", "add", name)
+    run("ip", "-n", name, "link", "set", "lo", "up")
+
+
+def del_netns(name):
+    run("ip", "netns", "del", name, check_rc=False)
+
+
+def veth_pair(ns1, ns2, addr1=ADDR1, addr2=ADDR2, prefix=24):
+    """Create ns1 and ns2 joined by a veth pair, addressed and up."""
+    add_netns(ns1)
+    add_netns(ns2)
+    run("ip", "link", "add", "veth1", "netns", ns1, "type", "veth",
+        "peer", "name", "veth2", "netns", ns2)
+    for ns, dev, addr in ((ns1, "veth1", addr1), (ns2, "veth2", addr2)):
+        run("ip", "-n", ns, "addr", "add", "%s/%d" % (addr, prefix), "dev", dev)
+        run("ip", "-n", ns, "link", "set", dev, "up")
+
+
+def sockaddr(port=0, addr="0.0.0.0", family=AF_MYTCP):
+    """A struct sockaddr_mytcp (struct sockaddr_in's layout) as bytes."""
+    return (family.to_bytes(2, sys.byteorder) + port.to_bytes(2, "big") +
+            socket.inet_aton(addr) + bytes(8))
+
+
+def _errcheck(ret):
+    if ret < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+    return ret
+
+
+def sys_bind(sock, addr):
+    """bind(2) with a raw address: Python cannot build AF_MYTCP ones."""
+    return _errcheck(_libc.bind(sock.fileno(), addr, len(addr)))
+
+
+def sys_connect(sock, addr):
+    """connect(2) with a raw address."""
+    return _errcheck(_libc.connect(sock.fileno(), addr, len(addr)))
+
+
+def sys_accept(sock):
+    """accept(2) without asking for the peer's address."""
+    return _errcheck(_libc.accept(sock.fileno(), None, None))
+
+
+def _sys_name(fn, sock):
+    buf = ctypes.create_string_buffer(128)
+    size = ctypes.c_uint(128)
+    _errcheck(fn(sock.fileno(), buf, ctypes.byref(size)))
+    return buf.raw[:size.value]
+
+
+def sys_getsockname(sock):
+    """getsockname(2), returning the raw address."""
+    return _sys_name(_libc.getsockname, sock)
+
+
+def sys_getpeername(sock):
+    """getpeername(2), returning the raw address."""
+    return _sys_name(_libc.getpeername, sock)
+
+
+def sys_sendto(sock, data, addr, flags=0):
+    """sendto(2) with a raw address."""
+    return _errcheck(_libc.sendto(sock.fileno(), data, len(data), flags, addr, len(addr)))
