@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mytcp/input.c - the IPv4 protocol handler for IPPROTO_MYTCP: where every
+ * the IPv4 protocol handler for IPPROTO_MYTCP: where every
  * received segment and every ICMP error about one enters mytcp.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt

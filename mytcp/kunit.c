@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mytcp/kunit.c - KUnit tests of mytcp's pure logic: sequence arithmetic,
+ * KUnit tests of mytcp's pure logic: sequence arithmetic,
  * state numbering and names, sysctl defaults and ranges.  Built only
  * against a kernel with CONFIG_KUNIT; needs mytcp.ko loaded.
  */

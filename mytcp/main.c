@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mytcp/main.c - module load and unload: the order in which mytcp's parts
+ * module load and unload: the order in which mytcp's parts
  * come up and go down, and the per-namespace set-up.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mytcp/proc.c - /proc/net/mytcp: one row per socket of the reader's
+ * /proc/net/mytcp: one row per socket of the reader's
  * namespace, in the columns and encodings of /proc/net/tcp.
  */
 #include <linux/proc_fs.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mytcp/socket.c - the AF_MYTCP socket family: socket creation, release,
+ * the AF_MYTCP socket family: socket creation, release,
  * and the table of socket calls.  Calls that are not implemented yet fail
  * with EOPNOTSUPP.
  */

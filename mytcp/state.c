@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mytcp/state.c - names of the connection states.
+ * names of the connection states.
  */
 #include <linux/export.h>
 #include <net/mytcp.h>
@@ -32,4 +32,4 @@ const char *mytcp_state_name(int state)
 		return "UNKNOWN";
 	return mytcp_state_names[state];
 }
-MYTCP_EXPORT_FOR_KUNIT(mytcp_state_name);
+EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_state_name);

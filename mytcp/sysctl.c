@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mytcp/sysctl.c - /proc/sys/net/mytcp/: the per-namespace tunables, their
+ * /proc/sys/net/mytcp/: the per-namespace tunables, their
  * defaults (Linux TCP's) and their valid ranges.
  */
 #include <linux/export.h>
@@ -33,7 +33,7 @@ void mytcp_set_default_sysctls(struct mytcp_net *mn)
 	mn->sysctl_local_port_range[0] = 32768;
 	mn->sysctl_local_port_range[1] = 60999;
 }
-MYTCP_EXPORT_FOR_KUNIT(mytcp_set_default_sysctls);
+EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_set_default_sysctls);
 
 /**
  * mytcp_check_port_range() - validate an ephemeral port range
@@ -47,7 +47,7 @@ int mytcp_check_port_range(const int range[2])
 		return -EINVAL;
 	return 0;
 }
-MYTCP_EXPORT_FOR_KUNIT(mytcp_check_port_range);
+EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_check_port_range);
 
 /* Both ports are written at once, and only as a valid pair. */
 static int mytcp_handle_port_range(struct ctl_table *table, int write,

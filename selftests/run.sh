@@ -43,9 +43,10 @@ report() {
 }
 
 for t in "${tests[@]}"; do
-	rc=0
-	timeout -k 5 "$timeout" "$here/$t" 2>&1 | sed -u 's/^/  /' || true
+	start=$SECONDS
+	timeout -k 5 "$timeout" "$here/$t" 2>&1 | sed -u 's/^/  /'
 	rc=${PIPESTATUS[0]}
+	echo "# $t: $((SECONDS - start)) s"
 	# Whatever a program left behind must not spoil the next one.
 	rmmod mytcp 2>/dev/null
 	report "$t" "$rc"

@@ -17,9 +17,9 @@
  * their own namespace, and only when the kernel has KUnit.
  */
 #if IS_ENABLED(CONFIG_KUNIT)
-#define MYTCP_EXPORT_FOR_KUNIT(sym)	EXPORT_SYMBOL_NS_GPL(sym, MYTCP_KUNIT)
+#define EXPORT_SYMBOL_IF_MYTCP_KUNIT(sym)	EXPORT_SYMBOL_NS_GPL(sym, MYTCP_KUNIT)
 #else
-#define MYTCP_EXPORT_FOR_KUNIT(sym)
+#define EXPORT_SYMBOL_IF_MYTCP_KUNIT(sym)
 #endif
 
 /* A mytcp socket; struct inet_sock (and so struct sock) comes first. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mytcp_squat_family.c - selftest helper: registers a socket family in
+ * selftest helper: registers a socket family in
  * mytcp's slot (AF_MYTCP) so that loading mytcp must fail.
  */
 #include <linux/module.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mytcp_squat_proto.c - selftest helper: takes IP protocol IPPROTO_MYTCP
+ * selftest helper: takes IP protocol IPPROTO_MYTCP
  * so that loading mytcp must fail.
  */
 #include <linux/module.h>
