@@ -4,6 +4,7 @@
 #
 #   make              build mytcp.ko against the stock Debian kernel headers
 #                     (KDIR=<kernel build tree> builds against another kernel)
+#   make install      install it for the stock kernel and run depmod
 #   make check        build for both kernels, run KUnit and the selftests in
 #                     VMs, print "N passed, N failed"
 #   make demo         build, boot the stock kernel, load mytcp, show it working
@@ -20,6 +21,10 @@ all: modules
 
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	depmod -a $(STOCK_KVER)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
@@ -48,4 +53,4 @@ vm-shell: setup
 lint: setup
 	tools/lint
 
-.PHONY: all modules clean setup debug-kernel build-stock build-debug check demo vm-shell lint
+.PHONY: all modules install clean setup debug-kernel build-stock build-debug check demo vm-shell lint
