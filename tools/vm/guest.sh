@@ -20,6 +20,8 @@ cd "$MYTCP_CWD" 2>/dev/null || cd /
 if [ "$MYTCP_INTERACTIVE" = 1 ]; then
 	setsid -c "${MYTCP_CMD[@]}" </dev/ttyS1 >/dev/ttyS1 2>&1
 else
+	# Plain newlines, as a pipe would carry them.
+	stty -F /dev/ttyS1 -onlcr 2>/dev/null
 	"${MYTCP_CMD[@]}" </dev/null >/dev/ttyS1 2>&1
 fi
 status=$?
