@@ -1,20 +1,102 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * the IPv4 protocol handler for IPPROTO_MYTCP: where every
- * received segment and every ICMP error about one enters mytcp.
+ * The IPv4 protocol handler for IPPROTO_MYTCP: where every received
+ * segment enters mytcp.  Checks the header and the checksum, finds the
+ * connection, TIME-WAIT entry or listener it belongs to (lockless, under
+ * RCU), and hands it over under that socket's lock or to its backlog.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/skbuff.h>
+#include <net/ip.h>
 #include <net/protocol.h>
+#include <net/sock.h>
 #include <net/mytcp.h>
 
-/*
- * No socket can be reached yet: every segment is consumed here, so the
- * stack neither answers "protocol unreachable" nor hands it to anyone.
- */
+/* Check the header and fill in the control block; false: drop it. */
+static bool mytcp_check_segment(struct sk_buff *skb)
+{
+	struct mytcp_skb_cb *cb;
+	const struct tcphdr *th;
+	unsigned int doff;
+
+	if (skb->pkt_type != PACKET_HOST)
+		return false;
+	if (!pskb_may_pull(skb, MYTCP_HDR_LEN))
+		return false;
+	th = tcp_hdr(skb);
+	doff = th->doff * 4;
+	if (doff < MYTCP_HDR_LEN || !pskb_may_pull(skb, doff))
+		return false;
+	if (skb_checksum_init(skb, IPPROTO_MYTCP, inet_compute_pseudo))
+		return false;
+	if (skb_checksum_complete(skb))
+		return false;
+
+	th = tcp_hdr(skb);
+	cb = MYTCP_SKB_CB(skb);
+	memset(cb, 0, sizeof(*cb));
+	cb->flags = ((u8 *)th)[13];
+	cb->seq = ntohl(th->seq);
+	cb->ack_seq = ntohl(th->ack_seq);
+	/* The payload is what follows the header. */
+	__skb_pull(skb, doff);
+	cb->end_seq = cb->seq + skb->len + !!(cb->flags & MYTCPHDR_SYN) +
+		      !!(cb->flags & MYTCPHDR_FIN);
+	/* A segment both starting and resetting a connection is nonsense. */
+	if ((cb->flags & (MYTCPHDR_SYN | MYTCPHDR_RST)) ==
+	    (MYTCPHDR_SYN | MYTCPHDR_RST))
+		return false;
+	return true;
+}
+
+/* Process now under the socket's spinlock, or leave it to its owner. */
+static void mytcp_deliver(struct sock *sk, struct sk_buff *skb)
+{
+	bh_lock_sock_nested(sk);
+	if (!sock_owned_by_user(sk))
+		mytcp_rcv_sk(sk, skb);
+	else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
+				READ_ONCE(sk->sk_sndbuf)))
+		kfree_skb(skb);
+	bh_unlock_sock(sk);
+}
+
 static int mytcp_receive_segment(struct sk_buff *skb)
 {
+	struct net *net = dev_net(skb->dev);
+	const struct iphdr *iph;
+	const struct tcphdr *th;
+	struct mytcp_tw *tw;
+	struct sock *sk;
+
+	if (!mytcp_check_segment(skb))
+		goto drop;
+	iph = ip_hdr(skb);
+	th = tcp_hdr(skb);
+
+	sk = mytcp_lookup_established(net, iph->daddr, th->dest, iph->saddr,
+				      th->source);
+	if (sk)
+		goto deliver;
+	tw = mytcp_lookup_tw(net, iph->daddr, th->dest, iph->saddr, th->source);
+	if (tw) {
+		bool to_listener = mytcp_rcv_time_wait(tw, skb);
+
+		mytcp_put_tw(tw);
+		if (!to_listener)
+			goto drop;
+	}
+	sk = mytcp_lookup_listener(net, iph->daddr, th->dest);
+	if (!sk) {
+		mytcp_send_reset_reply(net, skb);
+		goto drop;
+	}
+deliver:
+	mytcp_deliver(sk, skb);
+	sock_put(sk);
+	return 0;
+drop:
 	kfree_skb(skb);
 	return 0;
 }

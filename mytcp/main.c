@@ -18,21 +18,36 @@ static int __net_init mytcp_init_net(struct net *net)
 	int err;
 
 	mytcp_set_default_sysctls(mn);
-	err = mytcp_register_sysctls(net);
+	err = mytcp_init_tables(net);
 	if (err)
 		return err;
+	err = mytcp_create_ctl_sock(net);
+	if (err)
+		goto out_tables;
+	err = mytcp_register_sysctls(net);
+	if (err)
+		goto out_ctl;
 	err = mytcp_create_proc(net);
-	if (err) {
-		mytcp_unregister_sysctls(net);
-		return err;
-	}
+	if (err)
+		goto out_sysctl;
 	return 0;
+
+out_sysctl:
+	mytcp_unregister_sysctls(net);
+out_ctl:
+	mytcp_destroy_ctl_sock(net);
+out_tables:
+	mytcp_free_tables(net);
+	return err;
 }
 
 static void __net_exit mytcp_exit_net(struct net *net)
 {
 	mytcp_remove_proc(net);
 	mytcp_unregister_sysctls(net);
+	mytcp_purge_tw(net);
+	mytcp_destroy_ctl_sock(net);
+	mytcp_free_tables(net);
 }
 
 static struct pernet_operations mytcp_net_ops = {
@@ -46,9 +61,13 @@ static int __init mytcp_init(void)
 {
 	int err;
 
-	err = proto_register(&mytcp_prot, 1);
+	mytcp_init_isn_secret();
+	err = mytcp_create_tw_cache();
 	if (err)
 		return err;
+	err = proto_register(&mytcp_prot, 1);
+	if (err)
+		goto out_tw;
 	err = register_pernet_subsys(&mytcp_net_ops);
 	if (err)
 		goto out_proto;
@@ -69,6 +88,8 @@ out_pernet:
 	unregister_pernet_subsys(&mytcp_net_ops);
 out_proto:
 	proto_unregister(&mytcp_prot);
+out_tw:
+	mytcp_destroy_tw_cache();
 	return err;
 }
 
@@ -78,6 +99,7 @@ static void __exit mytcp_exit(void)
 	mytcp_unregister_protocol();
 	unregister_pernet_subsys(&mytcp_net_ops);
 	proto_unregister(&mytcp_prot);
+	mytcp_destroy_tw_cache();
 }
 
 module_init(mytcp_init);

@@ -3,6 +3,7 @@
  * names of the connection states.
  */
 #include <linux/export.h>
+#include <net/sock.h>
 #include <net/mytcp.h>
 
 static const char *const mytcp_state_names[MYTCP_MAX_STATES] = {
@@ -33,3 +34,14 @@ const char *mytcp_state_name(int state)
 	return mytcp_state_names[state];
 }
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_state_name);
+
+/**
+ * mytcp_set_state() - move a socket to a new connection state
+ * @sk: the socket, locked
+ * @state: the new state
+ */
+void mytcp_set_state(struct sock *sk, int state)
+{
+	/* Pairs with the acquire of lockless readers (poll, /proc). */
+	smp_store_release(&sk->sk_state, state);
+}

@@ -17,7 +17,7 @@ from mytcp import (MODDIR, MODULE, PROC_NET, SYSCTL_DIR, add_netns,  # noqa: E40
 
 SQUAT_DIR = os.path.join(MODDIR, "selftests", "modules")
 SYSCTLS = ("syn_retries", "synack_retries", "fin_timeout", "msl", "keepalive_time",
-           "keepalive_intvl", "keepalive_probes", "local_port_range")
+           "keepalive_intvl", "keepalive_probes", "local_port_range", "max_syn_backlog")
 
 
 def dmesg_since(mark):

@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include <net/inet_sock.h>
 #include <net/netns/generic.h>
+#include <linux/tcp.h>
 #include <uapi/linux/mytcp.h>
 
 /*
@@ -22,14 +23,161 @@
 #define EXPORT_SYMBOL_IF_MYTCP_KUNIT(sym)
 #endif
 
+/*
+ * Segment header: TCP's layout and option encoding (RFC 9293, 3.1), so
+ * struct tcphdr describes it; only the IP protocol number differs.
+ */
+#define MYTCP_HDR_LEN		sizeof(struct tcphdr)
+#define MYTCP_MAX_OPT_LEN	40
+
+/* Flag bits of byte 13 of the header. */
+#define MYTCPHDR_FIN	0x01
+#define MYTCPHDR_SYN	0x02
+#define MYTCPHDR_RST	0x04
+#define MYTCPHDR_PSH	0x08
+#define MYTCPHDR_ACK	0x10
+#define MYTCPHDR_URG	0x20
+
+#define MYTCP_DEFAULT_MSS	536	/* RFC 9293 3.7.1, without an option */
+#define MYTCP_MIN_MSS		88	/* as TCP's TCP_MIN_MSS */
+#define MYTCP_MAX_WSCALE	14
+#define MYTCP_MAX_WINDOW	65535U
+
+/* Timers, in jiffies: TCP's values. */
+#define MYTCP_TIMEOUT_INIT	(1 * HZ)	/* RFC 6298 2.1 */
+#define MYTCP_RTO_MIN		(HZ / 5)
+#define MYTCP_RTO_MAX		(120 * HZ)
+#define MYTCP_RETRIES2		15		/* give up on data after */
+
+/* Per-segment state, in skb->cb once a segment is ours. */
+struct mytcp_skb_cb {
+	u32	seq;		/* first sequence number */
+	u32	end_seq;	/* seq + SYN + FIN + payload length */
+	u32	ack_seq;	/* acknowledgment number (received) */
+	u8	flags;		/* MYTCPHDR_* */
+	unsigned long	when;	/* jiffies when last sent */
+};
+
+#define MYTCP_SKB_CB(skb)	((struct mytcp_skb_cb *)&((skb)->cb[0]))
+
+/* Options of a received SYN or SYN-ACK. */
+struct mytcp_options {
+	u16	mss;		/* 0: none */
+	u8	wscale;
+	u8	wscale_ok:1;
+};
+
+struct mytcp_listen;
+
 /* A mytcp socket; struct inet_sock (and so struct sock) comes first. */
 struct mytcp_sock {
 	struct inet_sock	inet;
+
+	/* send sequence space (RFC 9293 3.3.1) */
+	u32			iss;
+	u32			snd_una;
+	u32			snd_nxt;
+	u32			snd_wnd;	/* peer's window, unscaled */
+	u32			snd_wl1;
+	u32			snd_wl2;
+	u32			write_seq;	/* next byte the application queues */
+	u32			max_window;
+
+	/* receive sequence space */
+	u32			irs;
+	u32			rcv_nxt;
+	u32			copied_seq;	/* next byte the application reads */
+	u32			rcv_wnd;	/* window last advertised */
+	u32			rcv_wup;	/* rcv_nxt when it was advertised */
+	u8			rcv_ratio;	/* payload per 256 bytes of truesize */
+
+	u16			mss_cache;	/* payload per segment we send */
+	u16			advmss;		/* MSS we announce */
+	u16			user_mss;	/* MYTCP_MAXSEG, 0: none */
+	u8			snd_wscale;
+	u8			rcv_wscale;
+	u8			nodelay:1,
+				fin_queued:1,	/* FIN is in the write queue */
+				keepalive_on:1;
+
+	struct sk_buff		*send_head;	/* first segment never sent */
+
+	/* retransmission */
+	struct timer_list	rtx_timer;
+	u32			rto;		/* jiffies */
+	u8			retransmits;	/* in a row, for this segment */
+	u8			syn_retries;	/* MYTCP_SYNCNT, 0: sysctl */
+	u32			total_retrans;
+
+	/* keepalive, FIN-WAIT-2 and TIME-WAIT of a full socket */
+	struct timer_list	keepalive_timer;
+	int			keepalive_time;	/* s, 0: sysctl */
+	int			keepalive_intvl;
+	int			keepalive_probes;
+	u8			probes_out;
+	int			linger2;	/* s, 0: sysctl fin_timeout */
+	unsigned long		rcv_tstamp;	/* jiffies of last segment in */
+
+	/* listener: SYN queue and accept queue */
+	struct mytcp_listen	*listen;
+	/* child: its entry in the listener's accept queue */
+	struct list_head	accept_node;
+	bool			autobound;	/* port chosen by connect() */
+	u8			hashed_in;	/* MYTCP_IN_* */
+};
+
+enum { MYTCP_IN_NONE, MYTCP_IN_EHASH, MYTCP_IN_LHASH };
+
+static inline struct mytcp_sock *mytcp_sk(const struct sock *sk)
+{
+	return (struct mytcp_sock *)sk;
+}
+
+/* A hash table of RCU lists with striped bucket locks. */
+struct mytcp_table {
+	struct hlist_head	*chains;
+	spinlock_t		*locks;		/* chain i: locks[i & lock_mask] */
+	unsigned int		mask;		/* chains - 1 */
+	unsigned int		lock_mask;	/* locks - 1 */
+};
+
+/* A TIME-WAIT entry: what is left of a connection after its socket. */
+struct mytcp_tw {
+	struct hlist_node	node;		/* in the TIME-WAIT table */
+	struct hlist_node	bind_node;	/* holds the port */
+	struct rcu_head		rcu;
+	refcount_t		refcnt;
+	struct net		*net;
+	__be32			laddr;
+	__be32			raddr;
+	__be16			lport;
+	__be16			rport;
+	u32			snd_nxt;
+	u32			rcv_nxt;
+	u32			rcv_wnd;
+	u8			rcv_wscale;
+	bool			dead;
+	kuid_t			uid;
+	struct timer_list	timer;
 };
 
 /* Per network namespace state. */
 struct mytcp_net {
 	struct ctl_table_header	*sysctl_hdr;
+	struct sock		*ctl_sk;	/* sends segments of no socket */
+	u32			hash_secret;
+
+	/* connections (full sockets), and TIME-WAIT entries: one lock array */
+	struct mytcp_table	ehash;
+	struct hlist_head	*twchains;
+	/* listening sockets, by local port */
+	struct mytcp_table	lhash;
+	/* every socket and TIME-WAIT entry that owns a port, by port */
+	struct hlist_head	*bchains;
+	struct hlist_head	*twbchains;	/* TIME-WAIT entries, by port */
+	unsigned int		bmask;
+	spinlock_t		bind_lock;	/* bchains and twbchains */
+	atomic_t		tw_count;
 
 	/* sysctls: see Documentation/mytcp.rst, "Sysctls" */
 	int			sysctl_syn_retries;
@@ -40,6 +188,7 @@ struct mytcp_net {
 	int			sysctl_keepalive_intvl;
 	int			sysctl_keepalive_probes;
 	int			sysctl_local_port_range[2];
+	int			sysctl_max_syn_backlog;
 };
 
 extern unsigned int mytcp_net_id;
@@ -71,6 +220,109 @@ static inline bool mytcp_seq_between(u32 seq, u32 low, u32 high)
 
 /* state.c */
 const char *mytcp_state_name(int state);
+void mytcp_set_state(struct sock *sk, int state);
+
+/* hash.c */
+int mytcp_init_tables(struct net *net);
+void mytcp_free_tables(struct net *net);
+u32 mytcp_hash_tuple(const struct mytcp_net *mn, __be32 laddr, __be16 lport,
+		     __be32 raddr, __be16 rport);
+struct sock *mytcp_lookup_established(struct net *net, __be32 laddr,
+				      __be16 lport, __be32 raddr,
+				      __be16 rport);
+struct mytcp_tw *mytcp_lookup_tw(struct net *net, __be32 laddr, __be16 lport,
+				 __be32 raddr, __be16 rport);
+struct sock *mytcp_lookup_listener(struct net *net, __be32 laddr,
+				   __be16 lport);
+int mytcp_hash_established(struct sock *sk);
+void mytcp_unhash(struct sock *sk);
+void mytcp_hash_listener(struct sock *sk);
+int mytcp_bind_port(struct sock *sk, __be32 addr, u16 port);
+int mytcp_connect_port(struct sock *sk);
+void mytcp_inherit_port(struct sock *child, struct sock *listener);
+void mytcp_unbind_port(struct sock *sk);
+
+#define MYTCP_SYNQ_CHAINS	256
+
+/* A half-open connection (SYN-RECEIVED) of a listener: no socket yet. */
+struct mytcp_request {
+	struct hlist_node	node;		/* in the listener's SYN table */
+	struct rcu_head		rcu;		/* /proc/net/mytcp reads under RCU */
+	struct sock		*listener;	/* holds a reference */
+	struct timer_list	timer;		/* SYN-ACK retransmission */
+	unsigned long		expires;
+	__be32			laddr;
+	__be32			raddr;
+	__be16			lport;
+	__be16			rport;
+	u32			iss;
+	u32			irs;
+	u16			mss;		/* peer's, or the default */
+	u16			advmss;		/* ours, from the route */
+	u8			snd_wscale;
+	u8			rcv_wscale;
+	u8			wscale_ok:1,
+				dead:1;
+	u8			retrans;
+};
+
+/* What a listening socket has beyond a socket: its two queues. */
+struct mytcp_listen {
+	struct rcu_head		rcu;
+	struct hlist_head	synq[MYTCP_SYNQ_CHAINS];
+	unsigned int		synq_len;
+	struct list_head	acceptq;	/* children, by mytcp_sock.accept_node */
+};
+
+/* listen.c */
+int mytcp_start_listen(struct sock *sk, int backlog);
+void mytcp_stop_listen(struct sock *sk);
+int mytcp_rcv_listen(struct sock *sk, struct sk_buff *skb);
+struct sock *mytcp_take_child(struct sock *sk);
+int mytcp_rcv_wscale_for(int rcvbuf);
+
+/* rcv.c */
+int mytcp_rcv_sk(struct sock *sk, struct sk_buff *skb);
+void mytcp_done(struct sock *sk);
+void mytcp_reset_sk(struct sock *sk);
+void mytcp_init_seq_state(struct sock *sk);
+
+/* timer.c */
+void mytcp_init_timers(struct sock *sk);
+void mytcp_stop_timers(struct sock *sk);
+void mytcp_arm_keepalive(struct sock *sk);
+int mytcp_keepalive_time(const struct sock *sk);
+void mytcp_set_keepalive(struct sock *sk, int on);
+
+/* timewait.c */
+int mytcp_create_tw_cache(void);
+void mytcp_destroy_tw_cache(void);
+void mytcp_enter_time_wait(struct sock *sk);
+void mytcp_put_tw(struct mytcp_tw *tw);
+bool mytcp_rcv_time_wait(struct mytcp_tw *tw, struct sk_buff *skb);
+void mytcp_purge_tw(struct net *net);
+
+/* output.c */
+int mytcp_send_bare(struct net *net, __be32 saddr, __be32 daddr,
+		    __be16 sport, __be16 dport, u32 seq, u32 ack, u8 flags,
+		    u16 window, const u8 *opts, unsigned int optlen);
+void mytcp_send_reset_reply(struct net *net, struct sk_buff *skb);
+int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb);
+void mytcp_send_ack(struct sock *sk);
+void mytcp_send_active_reset(struct sock *sk);
+int mytcp_send_syn(struct sock *sk);
+void mytcp_push_pending(struct sock *sk);
+void mytcp_send_fin(struct sock *sk);
+u16 mytcp_select_window(struct sock *sk);
+unsigned int mytcp_write_syn_options(u8 *p, u16 mss, int wscale);
+void mytcp_parse_options(const struct sk_buff *skb, struct mytcp_options *opt);
+u16 mytcp_mss_for_mtu(unsigned int mtu);
+int mytcp_create_ctl_sock(struct net *net);
+void mytcp_destroy_ctl_sock(struct net *net);
+
+/* isn.c */
+void mytcp_init_isn_secret(void);
+u32 mytcp_make_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
 
 /* sysctl.c */
 void mytcp_set_default_sysctls(struct mytcp_net *mn);

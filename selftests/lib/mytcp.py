@@ -60,18 +60,36 @@ def check_errno(expected, fn, *args):
         getattr(fn, "__name__", fn), errno.errorcode[expected]))
 
 
+class TestTimeout(Exception):
+    """A test ran past its time limit."""
+
+
+def _on_test_alarm(signum, frame):
+    raise TestTimeout("test ran past %d s" % TEST_TIMEOUT)
+
+
+# Seconds one test may take before it fails with its traceback.
+TEST_TIMEOUT = int(os.environ.get("MYTCP_TEST_TIMEOUT", "450"))
+
+
 def main():
     """Run the registered tests and print KTAP; exit 1 if any failed."""
+    import signal
     print("KTAP version 1")
     print("1..%d" % len(_tests))
     failed = 0
+    signal.signal(signal.SIGALRM, _on_test_alarm)
     for i, fn in enumerate(_tests, 1):
         name = fn.__name__
         try:
+            signal.alarm(TEST_TIMEOUT)
             fn()
+            signal.alarm(0)
         except Skip as e:
+            signal.alarm(0)
             print("ok %d %s # SKIP %s" % (i, name, e))
         except Exception:  # noqa: BLE001 - every failure is reported
+            signal.alarm(0)
             failed += 1
             for line in traceback.format_exc().rstrip().splitlines():
                 print("# " + line)
@@ -221,3 +239,70 @@ def sys_getpeername(sock):
 def sys_sendto(sock, data, addr, flags=0):
     """sendto(2) with a raw address."""
     return _errcheck(_libc.sendto(sock.fileno(), data, len(data), flags, addr, len(addr)))
+
+
+def sys_accept4(sock, flags):
+    """accept4(2) without the peer's address; returns the new fd."""
+    return _errcheck(_libc.accept4(sock.fileno(), None, None, flags))
+
+
+def parse_sockaddr(raw):
+    """(family, address, port) of a raw struct sockaddr_mytcp."""
+    return (int.from_bytes(raw[:2], sys.byteorder), socket.inet_ntoa(raw[4:8]),
+            int.from_bytes(raw[2:4], "big"))
+
+
+def accept(listener):
+    """accept(2) on a mytcp listener; returns a socket object."""
+    return socket.socket(fileno=sys_accept(listener))
+
+
+def listener(addr="127.0.0.1", port=0, backlog=16):
+    """A listening mytcp socket; returns (socket, port)."""
+    sock = mytcp_socket()
+    sys_bind(sock, sockaddr(port, addr))
+    sock.listen(backlog)
+    return sock, parse_sockaddr(sys_getsockname(sock))[2]
+
+
+def connect(addr, port, sock=None):
+    """A mytcp socket connected to addr:port."""
+    sock = sock or mytcp_socket()
+    sys_connect(sock, sockaddr(port, addr))
+    return sock
+
+
+def connected_pair(addr="127.0.0.1"):
+    """(listener, client, server): a connection over addr."""
+    lsk, port = listener(addr)
+    cli = connect(addr, port)
+    return lsk, cli, accept(lsk)
+
+
+def proc_rows():
+    """Rows of /proc/net/mytcp as dicts: local, remote (addr, port), st."""
+    rows = []
+    for line in read(PROC_NET).splitlines()[1:]:
+        f = line.split()
+        def addr(x):
+            a, p = x.split(":")
+            return socket.inet_ntoa(int(a, 16).to_bytes(4, sys.byteorder)), int(p, 16)
+        rows.append({"local": addr(f[1]), "remote": addr(f[2]), "st": int(f[3], 16),
+                     "tr": int(f[5].split(":")[0], 16), "retrnsmt": int(f[6], 16)})
+    return rows
+
+
+def wait_for(cond, timeout=10.0, step=0.05):
+    """Poll cond() until it is true or timeout passes; return its value."""
+    import time
+    end = time.monotonic() + timeout
+    while True:
+        v = cond()
+        if v or time.monotonic() > end:
+            return v
+        time.sleep(step)
+
+
+# State numbers, as in /proc/net/tcp.
+ESTABLISHED, SYN_SENT, SYN_RECV, FIN_WAIT1, FIN_WAIT2, TIME_WAIT, CLOSE, \
+    CLOSE_WAIT, LAST_ACK, LISTEN, CLOSING = range(1, 12)

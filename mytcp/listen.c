@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Listening sockets: the SYN queue of small half-open entries with their
+ * SYN-ACK retransmission, the creation of a connected socket when the
+ * handshake completes, and the accept queue.  Everything here runs under
+ * the listener's socket lock.
+ */
+#include <linux/slab.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/sock.h>
+#include <net/mytcp.h>
+
+static unsigned int mytcp_synq_chain(__be32 raddr, __be16 rport)
+{
+	return ((__force u32)raddr ^ (__force u32)rport) % MYTCP_SYNQ_CHAINS;
+}
+
+/**
+ * mytcp_rcv_wscale_for() - the window scale that lets a window cover a buffer
+ * @rcvbuf: the receive buffer in bytes
+ *
+ * Return: the smallest shift with 65535 << shift >= @rcvbuf, at most 14.
+ */
+int mytcp_rcv_wscale_for(int rcvbuf)
+{
+	int ws = 0;
+
+	while (ws < MYTCP_MAX_WSCALE && (MYTCP_MAX_WINDOW << ws) < (u32)rcvbuf)
+		ws++;
+	return ws;
+}
+EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_rcv_wscale_for);
+
+/**
+ * mytcp_start_listen() - make a bound socket a listener
+ * @sk: the socket, locked, bound, CLOSED
+ * @backlog: accept queue limit, already capped by somaxconn
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mytcp_start_listen(struct sock *sk, int backlog)
+{
+	struct mytcp_listen *l = kzalloc(sizeof(*l), GFP_KERNEL);
+
+	if (!l)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&l->acceptq);
+	WRITE_ONCE(mytcp_sk(sk)->listen, l);
+	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
+	sk->sk_ack_backlog = 0;
+	mytcp_set_state(sk, MYTCP_LISTEN);
+	mytcp_hash_listener(sk);
+	return 0;
+}
+
+static void mytcp_free_request(struct mytcp_request *req)
+{
+	sock_put(req->listener);
+	kfree_rcu(req, rcu);
+}
+
+/* Unlink a request; free it unless its timer is running and will. */
+static void mytcp_drop_request(struct sock *sk, struct mytcp_request *req)
+{
+	hlist_del_rcu(&req->node);
+	mytcp_sk(sk)->listen->synq_len--;
+	if (del_timer(&req->timer))
+		mytcp_free_request(req);
+	else
+		req->dead = 1;
+}
+
+/*
+ * Abort a child that was never accepted: RST, then gone.  Process
+ * context; its lock is also taken by softirqs, so they are kept off.
+ */
+static void mytcp_abort_child(struct sock *child)
+{
+	local_bh_disable();
+	bh_lock_sock(child);
+	if (child->sk_state != MYTCP_CLOSE) {
+		mytcp_send_active_reset(child);
+		mytcp_done(child);
+	}
+	sock_orphan(child);
+	bh_unlock_sock(child);
+	local_bh_enable();
+	sock_put(child);
+}
+
+/**
+ * mytcp_stop_listen() - close a listener's queues
+ * @sk: the socket, locked by its owner, LISTEN; CLOSED afterwards
+ *
+ * Half-open entries are dropped silently; connections never accepted are
+ * reset, as in TCP.
+ */
+void mytcp_stop_listen(struct sock *sk)
+{
+	struct mytcp_listen *l = mytcp_sk(sk)->listen;
+	struct mytcp_sock *child, *tmp;
+	struct hlist_node *n;
+	struct mytcp_request *req;
+	int i;
+
+	mytcp_unhash(sk);
+	mytcp_set_state(sk, MYTCP_CLOSE);
+	/* Request timers take the spinlock, not the owner lock: hold both. */
+	spin_lock_bh(&sk->sk_lock.slock);
+	for (i = 0; i < MYTCP_SYNQ_CHAINS; i++)
+		hlist_for_each_entry_safe(req, n, &l->synq[i], node)
+			mytcp_drop_request(sk, req);
+	spin_unlock_bh(&sk->sk_lock.slock);
+
+	list_for_each_entry_safe(child, tmp, &l->acceptq, accept_node) {
+		list_del_init(&child->accept_node);
+		sk_acceptq_removed(sk);
+		mytcp_abort_child((struct sock *)child);
+	}
+	WRITE_ONCE(mytcp_sk(sk)->listen, NULL);
+	kfree_rcu(l, rcu);
+}
+
+/**
+ * mytcp_take_child() - take the oldest connection off the accept queue
+ * @sk: the listener, locked
+ *
+ * Return: the child, whose reference passes to the caller, or NULL.
+ */
+struct sock *mytcp_take_child(struct sock *sk)
+{
+	struct mytcp_listen *l = mytcp_sk(sk)->listen;
+	struct mytcp_sock *child;
+
+	if (!l || list_empty(&l->acceptq))
+		return NULL;
+	child = list_first_entry(&l->acceptq, struct mytcp_sock, accept_node);
+	list_del_init(&child->accept_node);
+	sk_acceptq_removed(sk);
+	return (struct sock *)child;
+}
+
+static struct mytcp_request *mytcp_find_request(struct mytcp_listen *l,
+						__be32 raddr, __be16 rport,
+						__be32 laddr)
+{
+	struct mytcp_request *req;
+
+	hlist_for_each_entry(req, &l->synq[mytcp_synq_chain(raddr, rport)], node)
+		if (req->raddr == raddr && req->rport == rport &&
+		    req->laddr == laddr)
+			return req;
+	return NULL;
+}
+
+static void mytcp_send_synack(struct mytcp_request *req)
+{
+	u8 opts[MYTCP_MAX_OPT_LEN];
+	unsigned int len;
+	u32 win = min_t(u32, READ_ONCE(req->listener->sk_rcvbuf) / 2,
+			MYTCP_MAX_WINDOW);
+
+	len = mytcp_write_syn_options(opts, req->advmss,
+				      req->wscale_ok ? req->rcv_wscale : -1);
+	mytcp_send_bare(sock_net(req->listener), req->laddr, req->raddr,
+			req->lport, req->rport, req->iss, req->irs + 1,
+			MYTCPHDR_SYN | MYTCPHDR_ACK, win, opts, len);
+}
+
+static unsigned long mytcp_synack_timeout(int retrans)
+{
+	return min_t(unsigned long, MYTCP_TIMEOUT_INIT << retrans, MYTCP_RTO_MAX);
+}
+
+static void mytcp_retransmit_synack(struct timer_list *t)
+{
+	struct mytcp_request *req = from_timer(req, t, timer);
+	struct sock *sk = req->listener;
+	int max;
+
+	bh_lock_sock(sk);
+	if (req->dead) {
+		bh_unlock_sock(sk);
+		mytcp_free_request(req);
+		return;
+	}
+	if (sock_owned_by_user(sk)) {
+		mod_timer(&req->timer, jiffies + HZ / 20);
+		goto out;
+	}
+	max = READ_ONCE(mytcp_net(sock_net(sk))->sysctl_synack_retries);
+	if (req->retrans >= max) {
+		hlist_del_rcu(&req->node);
+		mytcp_sk(sk)->listen->synq_len--;
+		bh_unlock_sock(sk);
+		mytcp_free_request(req);
+		return;
+	}
+	req->retrans++;
+	mytcp_send_synack(req);
+	req->expires = jiffies + mytcp_synack_timeout(req->retrans);
+	mod_timer(&req->timer, req->expires);
+out:
+	bh_unlock_sock(sk);
+}
+
+/* A SYN for a listener: a new half-open entry and its SYN-ACK. */
+static void mytcp_open_request(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_net *mn = mytcp_net(sock_net(sk));
+	struct mytcp_listen *l = mytcp_sk(sk)->listen;
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct mytcp_options opt;
+	struct mytcp_request *req;
+	struct flowi4 fl4;
+	struct rtable *rt;
+	unsigned int mtu = 576;
+
+	if (l->synq_len >= READ_ONCE(sk->sk_max_ack_backlog) ||
+	    l->synq_len >= (unsigned int)READ_ONCE(mn->sysctl_max_syn_backlog) ||
+	    sk_acceptq_is_full(sk))
+		return;
+
+	req = kzalloc(sizeof(*req), GFP_ATOMIC);
+	if (!req)
+		return;
+	mytcp_parse_options(skb, &opt);
+	req->laddr = iph->daddr;
+	req->raddr = iph->saddr;
+	req->lport = th->dest;
+	req->rport = th->source;
+	req->irs = MYTCP_SKB_CB(skb)->seq;
+	req->iss = mytcp_make_isn(req->laddr, req->raddr, req->lport, req->rport);
+	req->mss = opt.mss ? max_t(u16, opt.mss, MYTCP_MIN_MSS) : MYTCP_DEFAULT_MSS;
+	req->wscale_ok = opt.wscale_ok;
+	req->snd_wscale = opt.wscale_ok ? opt.wscale : 0;
+	req->rcv_wscale = opt.wscale_ok ? mytcp_rcv_wscale_for(READ_ONCE(sk->sk_rcvbuf)) : 0;
+
+	flowi4_init_output(&fl4, 0, 0, 0, RT_SCOPE_UNIVERSE, IPPROTO_MYTCP, 0,
+			   req->raddr, req->laddr, req->rport, req->lport,
+			   sock_net_uid(sock_net(sk), sk));
+	rt = ip_route_output_key(sock_net(sk), &fl4);
+	if (!IS_ERR(rt)) {
+		mtu = dst_mtu(&rt->dst);
+		ip_rt_put(rt);
+	}
+	req->advmss = mytcp_mss_for_mtu(mtu);
+
+	sock_hold(sk);
+	req->listener = sk;
+	timer_setup(&req->timer, mytcp_retransmit_synack, 0);
+	hlist_add_head_rcu(&req->node, &l->synq[mytcp_synq_chain(req->raddr, req->rport)]);
+	l->synq_len++;
+	mytcp_send_synack(req);
+	req->expires = jiffies + MYTCP_TIMEOUT_INIT;
+	mod_timer(&req->timer, req->expires);
+}
+
+/* The handshake is complete: a connected socket for the accept queue. */
+static struct sock *mytcp_create_child(struct sock *sk, struct mytcp_request *req,
+				       struct sk_buff *skb)
+{
+	struct mytcp_sock *msk;
+	struct inet_sock *inet;
+	struct sock *child;
+
+	child = sk_clone_lock(sk, GFP_ATOMIC);
+	if (!child)
+		return NULL;
+	msk = mytcp_sk(child);
+	inet = inet_sk(child);
+	sk_node_init(&child->sk_node);
+	sk_node_init(&child->sk_bind_node);
+	msk->listen = NULL;
+	msk->hashed_in = MYTCP_IN_NONE;
+	INIT_LIST_HEAD(&msk->accept_node);
+	inet->inet_saddr = req->laddr;
+	child->sk_rcv_saddr = req->laddr;
+	child->sk_daddr = req->raddr;
+	child->sk_dport = req->rport;
+	inet->inet_sport = req->lport;
+	inet->inet_num = ntohs(req->lport);
+	atomic_set(&inet->inet_id, get_random_u16());
+	mytcp_init_timers(child);
+
+	msk->iss = req->iss;
+	msk->irs = req->irs;
+	mytcp_init_seq_state(child);
+	msk->snd_una = req->iss + 1;
+	msk->snd_nxt = req->iss + 1;
+	msk->write_seq = req->iss + 1;
+	msk->snd_wscale = req->snd_wscale;
+	msk->rcv_wscale = req->rcv_wscale;
+	msk->snd_wnd = ntohs(tcp_hdr(skb)->window) << msk->snd_wscale;
+	msk->max_window = msk->snd_wnd;
+	msk->snd_wl1 = MYTCP_SKB_CB(skb)->seq;
+	msk->snd_wl2 = MYTCP_SKB_CB(skb)->ack_seq;
+	msk->rcv_wnd = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, MYTCP_MAX_WINDOW);
+	msk->advmss = req->advmss;
+	msk->mss_cache = min_t(u16, req->mss, req->advmss);
+	if (msk->user_mss)
+		msk->mss_cache = min(msk->mss_cache, msk->user_mss);
+
+	mytcp_set_state(child, MYTCP_SYN_RECV);
+	if (mytcp_hash_established(child)) {
+		/* Nothing refers to it yet: undo the clone entirely. */
+		child->sk_state = MYTCP_CLOSE;
+		sk_free_unlock_clone(child);
+		return NULL;
+	}
+	mytcp_inherit_port(child, sk);
+	mytcp_set_state(child, MYTCP_ESTABLISHED);
+	return child;
+}
+
+/*
+ * The third segment (or any acceptable ACK) for a half-open entry.
+ * Return: true when the segment went on to the new connection.
+ */
+static bool mytcp_complete_request(struct sock *sk, struct mytcp_request *req,
+				   struct sk_buff *skb)
+{
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	struct sock *child;
+
+	if (cb->ack_seq != req->iss + 1) {
+		mytcp_send_reset_reply(sock_net(sk), skb);
+		return false;
+	}
+	if (sk_acceptq_is_full(sk))
+		return false;	/* the peer retransmits; so do we */
+	child = mytcp_create_child(sk, req, skb);
+	if (!child)
+		return false;
+	mytcp_drop_request(sk, req);
+
+	list_add_tail(&mytcp_sk(child)->accept_node, &mytcp_sk(sk)->listen->acceptq);
+	sk_acceptq_added(sk);
+	/* Data or a FIN riding on the third segment are the child's. */
+	mytcp_rcv_sk(child, skb);
+	bh_unlock_sock(child);
+	/* sk_clone_lock() left two references; the table holds its own. */
+	sock_put(child);
+	sk->sk_data_ready(sk);
+	return true;
+}
+
+/**
+ * mytcp_rcv_listen() - a segment for a listener
+ * @sk: the listener, locked
+ * @skb: the segment, consumed
+ *
+ * RFC 9293 3.10.7.2 for LISTEN, and SYN-RECEIVED for its half-open
+ * entries: a retransmitted SYN draws the SYN-ACK again, an exact RST
+ * drops the entry, an acceptable ACK makes the connection.
+ *
+ * Return: 0.
+ */
+int mytcp_rcv_listen(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct mytcp_listen *l = mytcp_sk(sk)->listen;
+	struct mytcp_request *req;
+
+	req = mytcp_find_request(l, iph->saddr, tcp_hdr(skb)->source, iph->daddr);
+	if (req) {
+		if (cb->flags & MYTCPHDR_RST) {
+			if (cb->seq == req->irs + 1)
+				mytcp_drop_request(sk, req);
+		} else if (cb->flags & MYTCPHDR_SYN) {
+			if (cb->seq == req->irs)
+				mytcp_send_synack(req);
+			else	/* not ours: tell the sender what we expect */
+				mytcp_send_bare(sock_net(sk), req->laddr, req->raddr,
+						req->lport, req->rport, req->iss + 1,
+						req->irs + 1, MYTCPHDR_ACK, 0, NULL, 0);
+		} else if (cb->flags & MYTCPHDR_ACK) {
+			if (cb->seq == req->irs + 1 &&
+			    mytcp_complete_request(sk, req, skb))
+				return 0;
+			if (cb->seq != req->irs + 1)
+				mytcp_send_bare(sock_net(sk), req->laddr, req->raddr,
+						req->lport, req->rport, req->iss + 1,
+						req->irs + 1, MYTCPHDR_ACK, 0, NULL, 0);
+		}
+		goto out;
+	}
+
+	if (cb->flags & MYTCPHDR_RST)
+		goto out;
+	if (cb->flags & MYTCPHDR_ACK) {
+		mytcp_send_reset_reply(sock_net(sk), skb);
+		goto out;
+	}
+	if (cb->flags & MYTCPHDR_SYN)
+		mytcp_open_request(sk, skb);
+out:
+	kfree_skb(skb);
+	return 0;
+}

@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sending segments: building the header and its options, the checksum
+ * over the IPv4 pseudo-header with protocol 253, the write queue (what is
+ * sent, what waits for the window), SYN, FIN, ACK and RST, and segments
+ * that belong to no socket (resets, TIME-WAIT acknowledgments).
+ */
+#include <linux/skbuff.h>
+#include <asm/unaligned.h>
+#include <net/checksum.h>
+#include <net/inet_common.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/sock.h>
+#include <net/mytcp.h>
+
+#define MYTCPOPT_EOL		0
+#define MYTCPOPT_NOP		1
+#define MYTCPOPT_MSS		2
+#define MYTCPOPT_WSCALE		3
+
+/**
+ * mytcp_mss_for_mtu() - the MSS that fits a path MTU
+ * @mtu: the path MTU
+ *
+ * Return: MTU less the IPv4 and mytcp headers, at least MYTCP_MIN_MSS.
+ */
+u16 mytcp_mss_for_mtu(unsigned int mtu)
+{
+	int mss = (int)mtu - (int)sizeof(struct iphdr) - (int)MYTCP_HDR_LEN;
+
+	return clamp(mss, MYTCP_MIN_MSS, 65535 - 40);
+}
+EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_mss_for_mtu);
+
+/**
+ * mytcp_write_syn_options() - the options of a SYN or SYN-ACK
+ * @p: where to write, MYTCP_MAX_OPT_LEN bytes
+ * @mss: the MSS to announce
+ * @wscale: the window scale to announce, or -1 for none
+ *
+ * Return: the length written, a multiple of 4.
+ */
+unsigned int mytcp_write_syn_options(u8 *p, u16 mss, int wscale)
+{
+	unsigned int len = 0;
+
+	p[len++] = MYTCPOPT_MSS;
+	p[len++] = 4;
+	p[len++] = mss >> 8;
+	p[len++] = mss & 0xff;
+	if (wscale >= 0) {
+		p[len++] = MYTCPOPT_NOP;
+		p[len++] = MYTCPOPT_WSCALE;
+		p[len++] = 3;
+		p[len++] = wscale;
+	}
+	return len;
+}
+EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_write_syn_options);
+
+/**
+ * mytcp_parse_options() - read the MSS and window scale options
+ * @skb: a received segment, its header pulled in
+ * @opt: filled in; fields stay zero for options that are absent
+ *
+ * Malformed options end the parse; what was read before stands.
+ */
+void mytcp_parse_options(const struct sk_buff *skb, struct mytcp_options *opt)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	const u8 *p = (const u8 *)(th + 1);
+	int len = th->doff * 4 - MYTCP_HDR_LEN;
+
+	memset(opt, 0, sizeof(*opt));
+	while (len > 0) {
+		int kind = *p, size;
+
+		if (kind == MYTCPOPT_EOL)
+			return;
+		if (kind == MYTCPOPT_NOP) {
+			p++;
+			len--;
+			continue;
+		}
+		if (len < 2)
+			return;
+		size = p[1];
+		if (size < 2 || size > len)
+			return;
+		if (kind == MYTCPOPT_MSS && size == 4)
+			opt->mss = get_unaligned_be16(p + 2);
+		if (kind == MYTCPOPT_WSCALE && size == 3) {
+			opt->wscale = min_t(u8, p[2], MYTCP_MAX_WSCALE);
+			opt->wscale_ok = 1;
+		}
+		p += size;
+		len -= size;
+	}
+}
+
+/* Fill in the header pushed on @skb and its checksum. */
+static void mytcp_fill_header(struct sk_buff *skb, __be32 saddr, __be32 daddr,
+			      __be16 sport, __be16 dport, u32 seq, u32 ack,
+			      u8 flags, u16 window, unsigned int hdrlen)
+{
+	struct tcphdr *th = tcp_hdr(skb);
+
+	th->source = sport;
+	th->dest = dport;
+	th->seq = htonl(seq);
+	th->ack_seq = htonl(ack);
+	*(((__be16 *)th) + 6) = htons(((hdrlen >> 2) << 12) | flags);
+	th->window = htons(window);
+	th->check = 0;
+	th->urg_ptr = 0;
+	skb->ip_summed = CHECKSUM_NONE;
+	th->check = csum_tcpudp_magic(saddr, daddr, skb->len, IPPROTO_MYTCP,
+				      csum_partial(th, skb->len, 0));
+}
+
+/**
+ * mytcp_send_bare() - send a segment that belongs to no socket
+ * @net: the namespace
+ * @saddr: source address
+ * @daddr: destination address
+ * @sport: source port
+ * @dport: destination port
+ * @seq: sequence number
+ * @ack: acknowledgment number
+ * @flags: MYTCPHDR_* flags
+ * @window: window field
+ * @opts: options, or NULL
+ * @optlen: their length, a multiple of 4
+ *
+ * Used for resets, SYN-ACKs of half-open entries and the acknowledgments
+ * of TIME-WAIT entries; sent through the namespace's control socket.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mytcp_send_bare(struct net *net, __be32 saddr, __be32 daddr,
+		    __be16 sport, __be16 dport, u32 seq, u32 ack, u8 flags,
+		    u16 window, const u8 *opts, unsigned int optlen)
+{
+	struct sock *ctl = mytcp_net(net)->ctl_sk;
+	unsigned int hdrlen = MYTCP_HDR_LEN + optlen;
+	struct sk_buff *skb;
+	struct flowi4 fl4;
+	struct rtable *rt;
+
+	skb = alloc_skb(MAX_HEADER + hdrlen, GFP_ATOMIC);
+	if (!skb)
+		return -ENOBUFS;
+	skb_reserve(skb, MAX_HEADER + hdrlen);
+	skb_push(skb, hdrlen);
+	skb_reset_transport_header(skb);
+	if (optlen)
+		memcpy(skb->data + MYTCP_HDR_LEN, opts, optlen);
+	mytcp_fill_header(skb, saddr, daddr, sport, dport, seq, ack, flags,
+			  window, hdrlen);
+
+	flowi4_init_output(&fl4, 0, 0, 0, RT_SCOPE_UNIVERSE, IPPROTO_MYTCP, 0,
+			   daddr, saddr, dport, sport, sock_net_uid(net, NULL));
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt)) {
+		kfree_skb(skb);
+		return PTR_ERR(rt);
+	}
+	skb_dst_set(skb, &rt->dst);
+	return ip_build_and_send_pkt(skb, ctl, saddr, daddr, NULL, 0);
+}
+
+/**
+ * mytcp_send_reset_reply() - answer a segment nobody takes with a RST
+ * @net: the namespace
+ * @skb: the segment; never a RST itself
+ *
+ * RFC 9293 3.10.7.1: if the segment has an ACK, the reset takes its
+ * sequence number from it; otherwise the reset has sequence 0 and
+ * acknowledges everything the segment occupied.
+ */
+void mytcp_send_reset_reply(struct net *net, struct sk_buff *skb)
+{
+	const struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (cb->flags & MYTCPHDR_RST)
+		return;
+	if (cb->flags & MYTCPHDR_ACK)
+		mytcp_send_bare(net, iph->daddr, iph->saddr, th->dest, th->source,
+				cb->ack_seq, 0, MYTCPHDR_RST, 0, NULL, 0);
+	else
+		mytcp_send_bare(net, iph->daddr, iph->saddr, th->dest, th->source,
+				0, cb->end_seq, MYTCPHDR_RST | MYTCPHDR_ACK, 0,
+				NULL, 0);
+}
+
+/**
+ * mytcp_select_window() - the window field to advertise now
+ * @sk: the socket
+ *
+ * The free receive buffer, never less than what was already offered
+ * (RFC 9293 3.8.6.2.1: the window must not shrink), scaled down.
+ *
+ * Return: the value of the window field.
+ */
+u16 mytcp_select_window(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	int space = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
+	u32 offered = msk->rcv_wup + msk->rcv_wnd - msk->rcv_nxt;
+	u32 win;
+
+	if (space < 0)
+		space = 0;
+	/* The buffer is charged truesize; offer what its payload would be. */
+	win = (u32)(((u64)space * (msk->rcv_ratio ? : 128)) >> 8);
+	if (mytcp_seq_after(msk->rcv_wup + msk->rcv_wnd, msk->rcv_nxt) &&
+	    win < offered)
+		win = offered;
+	win = min_t(u32, win, MYTCP_MAX_WINDOW << msk->rcv_wscale);
+	/* Round down to what the field can say, so nothing is promised. */
+	win &= ~((1U << msk->rcv_wscale) - 1);
+	msk->rcv_wnd = win;
+	msk->rcv_wup = msk->rcv_nxt;
+	return win >> msk->rcv_wscale;
+}
+
+/**
+ * mytcp_transmit_skb() - send (a copy of) a segment of the write queue
+ * @sk: the socket, locked
+ * @skb: the segment; it stays on the queue for retransmission
+ *
+ * Return: 0 or a negative errno from the IP layer.
+ */
+int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	u8 opts[MYTCP_MAX_OPT_LEN];
+	unsigned int optlen = 0, hdrlen;
+	struct sk_buff *copy;
+	u16 window;
+	u8 flags = cb->flags;
+
+	if (flags & MYTCPHDR_SYN)
+		optlen = mytcp_write_syn_options(opts, msk->advmss,
+						 msk->rcv_wscale);
+	hdrlen = MYTCP_HDR_LEN + optlen;
+
+	/* A copy still in flight from the last send shares our headroom. */
+	if (skb_cloned(skb))
+		copy = pskb_copy(skb, GFP_ATOMIC);
+	else
+		copy = skb_clone(skb, GFP_ATOMIC);
+	if (!copy)
+		return -ENOBUFS;
+	cb->when = jiffies;
+
+	memset(copy->cb, 0, sizeof(copy->cb));
+	skb_push(copy, hdrlen);
+	skb_reset_transport_header(copy);
+	if (optlen)
+		memcpy(copy->data + MYTCP_HDR_LEN, opts, optlen);
+	if (sk->sk_state != MYTCP_SYN_SENT)
+		flags |= MYTCPHDR_ACK;
+	/* A SYN's window is never scaled (RFC 7323 2.2). */
+	window = mytcp_select_window(sk);
+	if (flags & MYTCPHDR_SYN)
+		window = min_t(u32, msk->rcv_wnd, MYTCP_MAX_WINDOW);
+	mytcp_fill_header(copy, inet->inet_saddr, inet->inet_daddr,
+			  inet->inet_sport, inet->inet_dport, cb->seq,
+			  msk->rcv_nxt, flags, window, hdrlen);
+	skb_set_owner_w(copy, sk);
+	return ip_queue_xmit(sk, copy, &inet->cork.fl);
+}
+
+/**
+ * mytcp_send_ack() - send a bare ACK for what has been received
+ * @sk: the socket, locked
+ */
+void mytcp_send_ack(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+	struct sk_buff *skb;
+
+	if (sk->sk_state == MYTCP_CLOSE || sk->sk_state == MYTCP_LISTEN)
+		return;
+	skb = alloc_skb(MAX_HEADER + MYTCP_HDR_LEN, GFP_ATOMIC);
+	if (!skb)
+		return;
+	skb_reserve(skb, MAX_HEADER + MYTCP_HDR_LEN);
+	skb_push(skb, MYTCP_HDR_LEN);
+	skb_reset_transport_header(skb);
+	mytcp_fill_header(skb, inet->inet_saddr, inet->inet_daddr,
+			  inet->inet_sport, inet->inet_dport, msk->snd_nxt,
+			  msk->rcv_nxt, MYTCPHDR_ACK, mytcp_select_window(sk),
+			  MYTCP_HDR_LEN);
+	skb_set_owner_w(skb, sk);
+	ip_queue_xmit(sk, skb, &inet->cork.fl);
+}
+
+/**
+ * mytcp_send_active_reset() - abort the connection towards the peer
+ * @sk: the socket, locked, in a synchronized state
+ */
+void mytcp_send_active_reset(struct sock *sk)
+{
+	struct inet_sock *inet = inet_sk(sk);
+
+	mytcp_send_bare(sock_net(sk), inet->inet_saddr, inet->inet_daddr,
+			inet->inet_sport, inet->inet_dport, mytcp_sk(sk)->snd_nxt,
+			0, MYTCPHDR_RST, 0, NULL, 0);
+}
+
+/* A segment for the write queue with room for @size bytes of payload. */
+static struct sk_buff *mytcp_alloc_segment(struct sock *sk, unsigned int size,
+					   gfp_t gfp)
+{
+	struct sk_buff *skb;
+
+	skb = alloc_skb(MAX_HEADER + MYTCP_HDR_LEN + MYTCP_MAX_OPT_LEN + size, gfp);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, MAX_HEADER + MYTCP_HDR_LEN + MYTCP_MAX_OPT_LEN);
+	sk_wmem_queued_add(sk, skb->truesize);
+	return skb;
+}
+
+/* Append a segment occupying @flags' sequence space to the write queue. */
+static int mytcp_queue_control(struct sock *sk, u8 flags)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct sk_buff *skb;
+
+	skb = mytcp_alloc_segment(sk, 0, sk->sk_allocation);
+	if (!skb)
+		return -ENOBUFS;
+	MYTCP_SKB_CB(skb)->seq = msk->write_seq;
+	MYTCP_SKB_CB(skb)->end_seq = msk->write_seq + 1;
+	MYTCP_SKB_CB(skb)->flags = flags;
+	msk->write_seq++;
+	__skb_queue_tail(&sk->sk_write_queue, skb);
+	if (!msk->send_head)
+		msk->send_head = skb;
+	return 0;
+}
+
+/**
+ * mytcp_send_syn() - queue and send the SYN of an active open
+ * @sk: the socket, locked, in SYN-SENT, with iss chosen
+ *
+ * Return: 0 or -ENOBUFS.
+ */
+int mytcp_send_syn(struct sock *sk)
+{
+	int err = mytcp_queue_control(sk, MYTCPHDR_SYN);
+
+	if (!err)
+		mytcp_push_pending(sk);
+	return err;
+}
+
+/**
+ * mytcp_send_fin() - queue a FIN after all data and send what can be sent
+ * @sk: the socket, locked
+ *
+ * The FIN rides on the last data segment when that one was never sent.
+ */
+void mytcp_send_fin(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct sk_buff *tail = skb_peek_tail(&sk->sk_write_queue);
+
+	if (msk->fin_queued)
+		return;
+	msk->fin_queued = 1;
+	if (tail && msk->send_head && tail->len &&
+	    !(MYTCP_SKB_CB(tail)->flags & (MYTCPHDR_SYN | MYTCPHDR_FIN))) {
+		MYTCP_SKB_CB(tail)->flags |= MYTCPHDR_FIN;
+		MYTCP_SKB_CB(tail)->end_seq++;
+		msk->write_seq++;
+	} else if (mytcp_queue_control(sk, MYTCPHDR_FIN)) {
+		/* No memory for even a FIN: abort rather than hang. */
+		msk->fin_queued = 0;
+		return;
+	}
+	mytcp_push_pending(sk);
+}
+
+static struct sk_buff *mytcp_alloc_segment(struct sock *sk, unsigned int size,
+					   gfp_t gfp);
+
+/* Cut the first @len bytes of a never-sent segment off into their own. */
+static int mytcp_split_segment(struct sock *sk, struct sk_buff *skb, u32 len)
+{
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb), *ncb;
+	u32 rest = skb->len - len;
+	struct sk_buff *tail;
+
+	tail = mytcp_alloc_segment(sk, rest, GFP_ATOMIC);
+	if (!tail)
+		return -ENOBUFS;
+	skb_put_data(tail, skb->data + len, rest);
+	ncb = MYTCP_SKB_CB(tail);
+	ncb->seq = cb->seq + len;
+	ncb->end_seq = cb->end_seq;
+	ncb->flags = cb->flags;		/* a FIN stays at the end */
+	cb->flags &= ~MYTCPHDR_FIN;
+	cb->end_seq = ncb->seq;
+	__skb_trim(skb, len);
+	__skb_queue_after(&sk->sk_write_queue, skb, tail);
+	return 0;
+}
+
+/*
+ * How much of @skb may go now: all of it when it fits the window; a
+ * window's worth when that is at least half the largest window the peer
+ * offered or nothing is in flight (sender-side silly window avoidance,
+ * RFC 9293 3.8.6.2.1); else nothing.
+ */
+static u32 mytcp_sendable(const struct mytcp_sock *msk, const struct sk_buff *skb)
+{
+	u32 limit = msk->snd_una + msk->snd_wnd;
+	u32 seq = MYTCP_SKB_CB(skb)->seq;
+	u32 usable;
+
+	if (!skb->len || !mytcp_seq_after(seq + skb->len, limit))
+		return skb->len;
+	if (!mytcp_seq_after(limit, seq))
+		return 0;
+	usable = limit - seq;
+	if (usable >= msk->max_window / 2 || msk->snd_una == msk->snd_nxt)
+		return usable;
+	return 0;
+}
+
+/**
+ * mytcp_push_pending() - send the queued segments the window allows
+ * @sk: the socket, locked
+ *
+ * Starts the retransmission timer when something is in flight, and uses
+ * it to probe a closed window when data waits and nothing is in flight.
+ */
+void mytcp_push_pending(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct sk_buff *skb;
+
+	while ((skb = msk->send_head)) {
+		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+		u32 len = mytcp_sendable(msk, skb);
+
+		/* SYN and a bare FIN go regardless of the window. */
+		if (skb->len && !len)
+			break;
+		if (len < skb->len && mytcp_split_segment(sk, skb, len))
+			break;
+		if (mytcp_transmit_skb(sk, skb))
+			break;
+		if (mytcp_seq_after(cb->end_seq, msk->snd_nxt))
+			msk->snd_nxt = cb->end_seq;
+		msk->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
+				 NULL : skb->next;
+		if (!timer_pending(&msk->rtx_timer))
+			sk_reset_timer(sk, &msk->rtx_timer, jiffies + msk->rto);
+	}
+	/* Data waits on a closed window: the timer probes it. */
+	if (msk->send_head && !timer_pending(&msk->rtx_timer))
+		sk_reset_timer(sk, &msk->rtx_timer, jiffies + msk->rto);
+}
+
+/**
+ * mytcp_create_ctl_sock() - the namespace's socket for bare segments
+ * @net: the namespace
+ *
+ * Return: 0 or a negative errno.
+ */
+int mytcp_create_ctl_sock(struct net *net)
+{
+	return inet_ctl_sock_create(&mytcp_net(net)->ctl_sk, PF_INET, SOCK_RAW,
+				    IPPROTO_MYTCP, net);
+}
+
+/**
+ * mytcp_destroy_ctl_sock() - release it
+ * @net: the namespace
+ */
+void mytcp_destroy_ctl_sock(struct net *net)
+{
+	inet_ctl_sock_destroy(mytcp_net(net)->ctl_sk);
+}

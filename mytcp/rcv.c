@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Segments for a socket: RFC 9293 3.10.7 "SEGMENT ARRIVES" for SYN-SENT
+ * and the synchronized states, the end of a connection (done, reset),
+ * and the in-order delivery of data.  Runs under the socket's lock.
+ */
+#include <linux/skbuff.h>
+#include <net/sock.h>
+#include <net/mytcp.h>
+
+/**
+ * mytcp_init_seq_state() - initial values a new connection derives
+ * @sk: the socket, with iss and irs chosen (irs may still be 0)
+ */
+void mytcp_init_seq_state(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+
+	msk->rcv_nxt = msk->irs + 1;
+	msk->copied_seq = msk->rcv_nxt;
+	msk->rcv_wup = msk->rcv_nxt;
+	msk->rto = MYTCP_TIMEOUT_INIT;
+	msk->retransmits = 0;
+	msk->probes_out = 0;
+	msk->fin_queued = 0;
+	msk->send_head = NULL;
+	msk->total_retrans = 0;
+	msk->rcv_tstamp = jiffies;
+}
+
+static void mytcp_purge_write_queue(struct sock *sk)
+{
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(&sk->sk_write_queue))) {
+		sk_wmem_queued_add(sk, -skb->truesize);
+		kfree_skb(skb);
+	}
+	mytcp_sk(sk)->send_head = NULL;
+}
+
+/**
+ * mytcp_done() - the connection is over: CLOSED, out of every table
+ * @sk: the socket, locked; the caller holds a reference
+ *
+ * An orphan (closed by its application) is released; otherwise the
+ * application is woken to see the end.
+ */
+void mytcp_done(struct sock *sk)
+{
+	if (sk->sk_state == MYTCP_CLOSE && !mytcp_sk(sk)->hashed_in)
+		return;
+	mytcp_set_state(sk, MYTCP_CLOSE);
+	mytcp_stop_timers(sk);
+	mytcp_unhash(sk);
+	mytcp_unbind_port(sk);
+	mytcp_purge_write_queue(sk);
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	if (sock_flag(sk, SOCK_DEAD)) {
+		sock_put(sk);		/* the orphan's reference */
+		return;
+	}
+	sk->sk_state_change(sk);
+}
+
+/**
+ * mytcp_reset_sk() - the peer reset the connection
+ * @sk: the socket, locked
+ *
+ * The error is the one TCP reports for the state (RFC 9293 3.10.7.4).
+ */
+void mytcp_reset_sk(struct sock *sk)
+{
+	switch (sk->sk_state) {
+	case MYTCP_SYN_SENT:
+	case MYTCP_SYN_RECV:
+		WRITE_ONCE(sk->sk_err, ECONNREFUSED);
+		break;
+	case MYTCP_CLOSE_WAIT:
+		WRITE_ONCE(sk->sk_err, EPIPE);
+		break;
+	case MYTCP_CLOSE:
+		return;
+	default:
+		WRITE_ONCE(sk->sk_err, ECONNRESET);
+	}
+	if (!sock_flag(sk, SOCK_DEAD))
+		sk_error_report(sk);
+	mytcp_done(sk);
+}
+
+/* Drop what the peer acknowledged from the head of the write queue. */
+static bool mytcp_clean_acked(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct sk_buff *skb;
+	bool freed = false;
+
+	while ((skb = skb_peek(&sk->sk_write_queue)) && skb != msk->send_head) {
+		if (mytcp_seq_after(MYTCP_SKB_CB(skb)->end_seq, msk->snd_una))
+			break;
+		__skb_unlink(skb, &sk->sk_write_queue);
+		sk_wmem_queued_add(sk, -skb->truesize);
+		kfree_skb(skb);
+		freed = true;
+	}
+	return freed;
+}
+
+/* Restart or stop the retransmission timer after an ACK of new data. */
+static void mytcp_rearm_rtx(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+
+	msk->retransmits = 0;
+	msk->rto = MYTCP_TIMEOUT_INIT;
+	if (msk->snd_una == msk->snd_nxt && !msk->send_head)
+		sk_stop_timer(sk, &msk->rtx_timer);
+	else
+		sk_reset_timer(sk, &msk->rtx_timer, jiffies + msk->rto);
+}
+
+static bool mytcp_fin_acked(const struct mytcp_sock *msk)
+{
+	return msk->fin_queued && msk->snd_una == msk->write_seq;
+}
+
+/* The SYN-SENT state (RFC 9293 3.10.7.3). */
+static void mytcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	struct mytcp_options opt;
+	struct sk_buff *syn;
+	bool ack_ok = false;
+
+	if (cb->flags & MYTCPHDR_ACK) {
+		if (!mytcp_seq_after(cb->ack_seq, msk->iss) ||
+		    mytcp_seq_after(cb->ack_seq, msk->snd_nxt)) {
+			mytcp_send_reset_reply(sock_net(sk), skb);
+			return;
+		}
+		ack_ok = true;
+	}
+	if (cb->flags & MYTCPHDR_RST) {
+		if (ack_ok)
+			mytcp_reset_sk(sk);
+		return;
+	}
+	if (!(cb->flags & MYTCPHDR_SYN))
+		return;
+
+	mytcp_parse_options(skb, &opt);
+	msk->irs = cb->seq;
+	msk->rcv_nxt = cb->seq + 1;
+	msk->copied_seq = msk->rcv_nxt;
+	msk->rcv_wup = msk->rcv_nxt;
+	if (opt.wscale_ok) {
+		msk->snd_wscale = opt.wscale;
+	} else {
+		msk->snd_wscale = 0;
+		msk->rcv_wscale = 0;
+	}
+	if (opt.mss)
+		msk->mss_cache = min_t(u16, msk->mss_cache, max_t(u16, opt.mss, MYTCP_MIN_MSS));
+	else
+		msk->mss_cache = min_t(u16, msk->mss_cache, MYTCP_DEFAULT_MSS);
+	/* The window of a SYN is never scaled. */
+	msk->snd_wnd = ntohs(tcp_hdr(skb)->window);
+	msk->max_window = msk->snd_wnd;
+	msk->snd_wl1 = cb->seq;
+	msk->snd_wl2 = cb->ack_seq;
+	msk->rcv_tstamp = jiffies;
+
+	if (ack_ok) {
+		msk->snd_una = cb->ack_seq;
+		mytcp_clean_acked(sk);
+		mytcp_rearm_rtx(sk);
+		mytcp_set_state(sk, MYTCP_ESTABLISHED);
+		mytcp_arm_keepalive(sk);
+		mytcp_send_ack(sk);
+		sk->sk_state_change(sk);
+		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
+		mytcp_push_pending(sk);
+		return;
+	}
+	/* Simultaneous open: our SYN goes out again, now with an ACK. */
+	mytcp_set_state(sk, MYTCP_SYN_RECV);
+	syn = skb_peek(&sk->sk_write_queue);
+	if (syn)
+		mytcp_transmit_skb(sk, syn);
+}
+
+/* RFC 9293 3.10.7.4, first check: is the segment in the window? */
+static bool mytcp_seq_acceptable(const struct mytcp_sock *msk,
+				 const struct mytcp_skb_cb *cb)
+{
+	u32 wnd_end = msk->rcv_wup + msk->rcv_wnd;
+	u32 len = cb->end_seq - cb->seq;
+
+	if (!mytcp_seq_after(wnd_end, msk->rcv_nxt))	/* zero window */
+		return len == 0 && cb->seq == msk->rcv_nxt;
+	if (len == 0)
+		return !mytcp_seq_before(cb->seq, msk->rcv_nxt) &&
+		       mytcp_seq_before(cb->seq, wnd_end);
+	/* Some of it must fall inside: start or end. */
+	return (!mytcp_seq_before(cb->seq, msk->rcv_nxt) &&
+		mytcp_seq_before(cb->seq, wnd_end)) ||
+	       (mytcp_seq_after(cb->end_seq, msk->rcv_nxt) &&
+		!mytcp_seq_after(cb->end_seq, wnd_end));
+}
+
+/* The ACK field of a segment in a synchronized state. */
+static bool mytcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	u32 ack = cb->ack_seq;
+
+	if (sk->sk_state == MYTCP_SYN_RECV) {
+		if (!mytcp_seq_after(ack, msk->snd_una) ||
+		    mytcp_seq_after(ack, msk->snd_nxt)) {
+			mytcp_send_reset_reply(sock_net(sk), skb);
+			return false;
+		}
+		mytcp_set_state(sk, MYTCP_ESTABLISHED);
+		mytcp_arm_keepalive(sk);
+		sk->sk_state_change(sk);
+		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
+	}
+	if (mytcp_seq_after(ack, msk->snd_nxt)) {
+		/* Acknowledges something never sent. */
+		mytcp_send_ack(sk);
+		return false;
+	}
+	if (mytcp_seq_after(ack, msk->snd_una)) {
+		msk->snd_una = ack;
+		if (mytcp_clean_acked(sk) && sk_stream_memory_free(sk))
+			sk->sk_write_space(sk);
+		mytcp_rearm_rtx(sk);
+	}
+	/* Window update (RFC 9293 3.10.7.4, fifth check). */
+	if (mytcp_seq_before(msk->snd_wl1, cb->seq) ||
+	    (msk->snd_wl1 == cb->seq && !mytcp_seq_before(ack, msk->snd_wl2))) {
+		msk->snd_wnd = (u32)ntohs(tcp_hdr(skb)->window) << msk->snd_wscale;
+		msk->max_window = max(msk->max_window, msk->snd_wnd);
+		msk->snd_wl1 = cb->seq;
+		msk->snd_wl2 = ack;
+	}
+	return true;
+}
+
+/* Our FIN was acknowledged: where that takes each closing state. */
+static bool mytcp_rcv_fin_ack(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	int tmo;
+
+	if (!mytcp_fin_acked(msk))
+		return true;
+	switch (sk->sk_state) {
+	case MYTCP_FIN_WAIT1:
+		mytcp_set_state(sk, MYTCP_FIN_WAIT2);
+		sk->sk_state_change(sk);
+		if (sock_flag(sk, SOCK_DEAD)) {
+			tmo = msk->linger2 ? :
+			      READ_ONCE(mytcp_net(sock_net(sk))->sysctl_fin_timeout);
+			sk_reset_timer(sk, &msk->keepalive_timer, jiffies + tmo * HZ);
+		}
+		return true;
+	case MYTCP_CLOSING:
+		mytcp_set_state(sk, MYTCP_TIME_WAIT);
+		mytcp_enter_time_wait(sk);
+		mytcp_done(sk);
+		return false;
+	case MYTCP_LAST_ACK:
+		mytcp_done(sk);
+		return false;
+	}
+	return true;
+}
+
+/* In-order payload goes to the receive queue; the rest is dropped. */
+static bool mytcp_queue_data(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	u32 len = skb->len;
+	u32 trim;
+
+	if (!len || mytcp_seq_after(cb->seq, msk->rcv_nxt))
+		return false;	/* nothing, or out of order: ACK says where */
+	trim = msk->rcv_nxt - cb->seq;
+	if (trim >= len)
+		return false;	/* an old duplicate */
+	/* The window bounds what a well-behaved peer sends; this, the rest. */
+	if (atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf))
+		return false;
+	if (trim) {
+		if (!pskb_pull(skb, trim))
+			return false;
+		cb->seq += trim;
+		len -= trim;
+	}
+	skb_dst_drop(skb);
+	/* Remember how much payload a byte of buffer holds, for the window. */
+	msk->rcv_ratio = clamp_t(u32, ((u64)len << 8) / skb->truesize, 16, 255);
+	skb_set_owner_r(skb, sk);
+	__skb_queue_tail(&sk->sk_receive_queue, skb);
+	msk->rcv_nxt += len;
+	return true;
+}
+
+/* A FIN in sequence: where it takes each state. */
+static bool mytcp_rcv_fin(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+
+	msk->rcv_nxt++;
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
+	sock_set_flag(sk, SOCK_DONE);
+	switch (sk->sk_state) {
+	case MYTCP_SYN_RECV:
+	case MYTCP_ESTABLISHED:
+		mytcp_set_state(sk, MYTCP_CLOSE_WAIT);
+		break;
+	case MYTCP_FIN_WAIT1:
+		/* Our FIN is not acknowledged yet, or we would be in FIN-WAIT-2. */
+		mytcp_set_state(sk, MYTCP_CLOSING);
+		break;
+	case MYTCP_FIN_WAIT2:
+		mytcp_set_state(sk, MYTCP_TIME_WAIT);
+		mytcp_send_ack(sk);
+		mytcp_enter_time_wait(sk);
+		mytcp_done(sk);
+		return false;
+	}
+	if (!sock_flag(sk, SOCK_DEAD)) {
+		sk->sk_state_change(sk);
+		sk_wake_async(sk, SOCK_WAKE_WAITD, POLL_HUP);
+	}
+	return true;
+}
+
+/* The synchronized states (RFC 9293 3.10.7.4). */
+static void mytcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	bool fin = cb->flags & MYTCPHDR_FIN;
+	bool queued = false, ack_now = false;
+
+	if (!mytcp_seq_acceptable(msk, cb)) {
+		if (!(cb->flags & MYTCPHDR_RST))
+			mytcp_send_ack(sk);
+		goto drop;
+	}
+	msk->rcv_tstamp = jiffies;
+	msk->probes_out = 0;
+
+	if (cb->flags & MYTCPHDR_RST) {
+		/* RFC 5961 3.2: only an exact RST resets; others are challenged. */
+		if (cb->seq == msk->rcv_nxt)
+			mytcp_reset_sk(sk);
+		else
+			mytcp_send_ack(sk);
+		goto drop;
+	}
+	if (cb->flags & MYTCPHDR_SYN) {
+		/* RFC 5961 4.2: a challenge ACK, whatever the sequence number. */
+		mytcp_send_ack(sk);
+		goto drop;
+	}
+	if (!(cb->flags & MYTCPHDR_ACK))
+		goto drop;
+	if (!mytcp_rcv_ack(sk, skb))
+		goto drop;
+	if (!mytcp_rcv_fin_ack(sk))
+		goto drop;
+
+	/* Payload: the closing states have had the peer's FIN already. */
+	switch (sk->sk_state) {
+	case MYTCP_ESTABLISHED:
+	case MYTCP_FIN_WAIT1:
+	case MYTCP_FIN_WAIT2:
+		if (skb->len && sock_flag(sk, SOCK_DEAD) &&
+		    (sk->sk_shutdown & RCV_SHUTDOWN)) {
+			/* Nobody will read it: abort (RFC 9293 3.10.4). */
+			mytcp_send_active_reset(sk);
+			mytcp_reset_sk(sk);
+			goto drop;
+		}
+		if (skb->len) {
+			ack_now = true;
+			queued = mytcp_queue_data(sk, skb);
+			if (queued)
+				sk->sk_data_ready(sk);
+		}
+		if (fin && cb->end_seq == msk->rcv_nxt + 1) {
+			ack_now = true;
+			if (!mytcp_rcv_fin(sk))
+				goto out;
+		}
+		break;
+	default:
+		/* CLOSE-WAIT, CLOSING, LAST-ACK: a retransmitted FIN. */
+		if (fin)
+			ack_now = true;
+	}
+	if (ack_now)
+		mytcp_send_ack(sk);
+	mytcp_push_pending(sk);
+out:
+	if (queued)
+		return;
+drop:
+	kfree_skb(skb);
+}
+
+/**
+ * mytcp_rcv_sk() - a segment for a socket
+ * @sk: the socket, locked (by a softirq or, through the backlog, by its
+ *      owner)
+ * @skb: the segment, consumed
+ *
+ * Return: 0.
+ */
+int mytcp_rcv_sk(struct sock *sk, struct sk_buff *skb)
+{
+	switch (sk->sk_state) {
+	case MYTCP_LISTEN:
+		return mytcp_rcv_listen(sk, skb);
+	case MYTCP_CLOSE:
+		mytcp_send_reset_reply(sock_net(sk), skb);
+		break;
+	case MYTCP_SYN_SENT:
+		mytcp_rcv_syn_sent(sk, skb);
+		break;
+	default:
+		mytcp_rcv_synchronized(sk, skb);
+		return 0;
+	}
+	kfree_skb(skb);
+	return 0;
+}

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Socket timers: retransmission (SYN, SYN-ACK of a simultaneous open,
+ * data, FIN, and probes of a closed window) with exponential backoff and
+ * its give-up limits; keepalive; the FIN-WAIT-2 timeout of orphans.
+ */
+#include <linux/timer.h>
+#include <net/sock.h>
+#include <net/mytcp.h>
+
+/**
+ * mytcp_keepalive_time() - idle time before the first keepalive probe
+ * @sk: the socket
+ *
+ * Return: seconds, from MYTCP_KEEPIDLE or else the sysctl.
+ */
+int mytcp_keepalive_time(const struct sock *sk)
+{
+	return mytcp_sk(sk)->keepalive_time ? :
+	       READ_ONCE(mytcp_net(sock_net(sk))->sysctl_keepalive_time);
+}
+
+static int mytcp_keepalive_intvl(const struct sock *sk)
+{
+	return mytcp_sk(sk)->keepalive_intvl ? :
+	       READ_ONCE(mytcp_net(sock_net(sk))->sysctl_keepalive_intvl);
+}
+
+static int mytcp_keepalive_probes(const struct sock *sk)
+{
+	return mytcp_sk(sk)->keepalive_probes ? :
+	       READ_ONCE(mytcp_net(sock_net(sk))->sysctl_keepalive_probes);
+}
+
+/**
+ * mytcp_arm_keepalive() - (re)start keepalive if SO_KEEPALIVE is on
+ * @sk: the socket, locked
+ */
+void mytcp_arm_keepalive(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+
+	if (!sock_flag(sk, SOCK_KEEPOPEN) || sk->sk_state == MYTCP_LISTEN ||
+	    sk->sk_state == MYTCP_CLOSE || sk->sk_state == MYTCP_SYN_SENT)
+		return;
+	msk->probes_out = 0;
+	sk_reset_timer(sk, &msk->keepalive_timer,
+		       jiffies + mytcp_keepalive_time(sk) * HZ);
+}
+
+/**
+ * mytcp_set_keepalive() - SO_KEEPALIVE was switched
+ * @sk: the socket
+ * @on: its new value
+ */
+void mytcp_set_keepalive(struct sock *sk, int on)
+{
+	if (on)
+		mytcp_arm_keepalive(sk);
+	else if (!sock_flag(sk, SOCK_DEAD))
+		sk_stop_timer(sk, &mytcp_sk(sk)->keepalive_timer);
+}
+
+/* A bare ACK with an old sequence number: the peer answers with an ACK. */
+static void mytcp_send_probe(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+
+	mytcp_send_bare(sock_net(sk), inet->inet_saddr, inet->inet_daddr,
+			inet->inet_sport, inet->inet_dport, msk->snd_una - 1,
+			msk->rcv_nxt, MYTCPHDR_ACK, mytcp_select_window(sk),
+			NULL, 0);
+}
+
+static void mytcp_write_error(struct sock *sk, int err)
+{
+	WRITE_ONCE(sk->sk_err, err);
+	if (!sock_flag(sk, SOCK_DEAD))
+		sk_error_report(sk);
+	mytcp_done(sk);
+}
+
+static int mytcp_retries_limit(const struct sock *sk)
+{
+	struct mytcp_net *mn = mytcp_net(sock_net(sk));
+
+	switch (sk->sk_state) {
+	case MYTCP_SYN_SENT:
+		return mytcp_sk(sk)->syn_retries ? :
+		       READ_ONCE(mn->sysctl_syn_retries);
+	case MYTCP_SYN_RECV:
+		return READ_ONCE(mn->sysctl_synack_retries);
+	default:
+		return MYTCP_RETRIES2;
+	}
+}
+
+static void mytcp_retransmit(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+
+	if (!skb || sk->sk_state == MYTCP_CLOSE)
+		return;
+	if (skb == msk->send_head) {
+		/*
+		 * Nothing in flight: data waits on a closed window.  A segment
+		 * with an old sequence number makes the peer tell its window.
+		 */
+		mytcp_send_probe(sk);
+		msk->rto = min_t(u32, msk->rto * 2, MYTCP_RTO_MAX);
+		sk_reset_timer(sk, &msk->rtx_timer, jiffies + msk->rto);
+		return;
+	}
+	if (msk->retransmits >= mytcp_retries_limit(sk)) {
+		mytcp_write_error(sk, ETIMEDOUT);
+		return;
+	}
+	msk->retransmits++;
+	/*
+	 * Go back N: the receiver keeps no out-of-order data yet, so all
+	 * that was in flight after a loss is sent again.
+	 */
+	while (skb && skb != msk->send_head) {
+		mytcp_transmit_skb(sk, skb);
+		msk->total_retrans++;
+		skb = skb_queue_is_last(&sk->sk_write_queue, skb) ? NULL : skb->next;
+	}
+	msk->rto = min_t(u32, msk->rto * 2, MYTCP_RTO_MAX);
+	sk_reset_timer(sk, &msk->rtx_timer, jiffies + msk->rto);
+}
+
+static void mytcp_expire_rtx(struct timer_list *t)
+{
+	struct mytcp_sock *msk = from_timer(msk, t, rtx_timer);
+	struct sock *sk = (struct sock *)msk;
+
+	bh_lock_sock(sk);
+	if (sock_owned_by_user(sk))
+		sk_reset_timer(sk, &msk->rtx_timer, jiffies + HZ / 20);
+	else
+		mytcp_retransmit(sk);
+	bh_unlock_sock(sk);
+	sock_put(sk);
+}
+
+static void mytcp_keepalive_probe(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	unsigned long idle = jiffies - msk->rcv_tstamp;
+	unsigned long keepidle = mytcp_keepalive_time(sk) * HZ;
+
+	if (idle < keepidle && !msk->probes_out) {
+		sk_reset_timer(sk, &msk->keepalive_timer, jiffies + keepidle - idle);
+		return;
+	}
+	if (msk->probes_out >= mytcp_keepalive_probes(sk)) {
+		mytcp_send_active_reset(sk);
+		mytcp_write_error(sk, ETIMEDOUT);
+		return;
+	}
+	mytcp_send_probe(sk);
+	msk->probes_out++;
+	sk_reset_timer(sk, &msk->keepalive_timer,
+		       jiffies + mytcp_keepalive_intvl(sk) * HZ);
+}
+
+static void mytcp_expire_keepalive(struct timer_list *t)
+{
+	struct mytcp_sock *msk = from_timer(msk, t, keepalive_timer);
+	struct sock *sk = (struct sock *)msk;
+
+	bh_lock_sock(sk);
+	if (sock_owned_by_user(sk)) {
+		sk_reset_timer(sk, &msk->keepalive_timer, jiffies + HZ / 20);
+		goto out;
+	}
+	if (sk->sk_state == MYTCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD)) {
+		/* fin_timeout passed: the peer never closed.  Give up. */
+		mytcp_done(sk);
+		goto out;
+	}
+	if (sock_flag(sk, SOCK_KEEPOPEN) &&
+	    (sk->sk_state == MYTCP_ESTABLISHED || sk->sk_state == MYTCP_CLOSE_WAIT))
+		mytcp_keepalive_probe(sk);
+out:
+	bh_unlock_sock(sk);
+	sock_put(sk);
+}
+
+/**
+ * mytcp_init_timers() - set up a socket's timers
+ * @sk: the socket
+ */
+void mytcp_init_timers(struct sock *sk)
+{
+	timer_setup(&mytcp_sk(sk)->rtx_timer, mytcp_expire_rtx, 0);
+	timer_setup(&mytcp_sk(sk)->keepalive_timer, mytcp_expire_keepalive, 0);
+}
+
+/**
+ * mytcp_stop_timers() - stop them; each pending one drops its reference
+ * @sk: the socket, locked
+ */
+void mytcp_stop_timers(struct sock *sk)
+{
+	sk_stop_timer(sk, &mytcp_sk(sk)->rtx_timer);
+	sk_stop_timer(sk, &mytcp_sk(sk)->keepalive_timer);
+}

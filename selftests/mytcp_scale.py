@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""mytcp_scale.py - many connections, then nothing left behind.
+
+10,000 sequential connect/transfer/close cycles and 1,000 concurrent
+connections on one listener, between two namespaces over veth; once
+TIME-WAIT (2 * MSL, shortened to 2 s) has passed, /proc/net/mytcp holds
+only the listener.
+"""
+
+import os
+import resource
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from mytcp import (ADDR1, ADDR2, LISTEN, SYSCTL_DIR, accept, check, connect,  # noqa: E402
+                   del_netns, listener, load_module, main, netns, proc_rows, test,
+                   veth_pair, wait_for, write)
+
+A, B = "mt-scale-a", "mt-scale-b"
+
+
+def setup():
+    load_module()
+    del_netns(A)
+    del_netns(B)
+    veth_pair(A, B)
+    for ns in (A, B):
+        with netns(ns):
+            write(SYSCTL_DIR + "/msl", "1")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (8192, 8192))
+
+
+def teardown():
+    del_netns(A)
+    del_netns(B)
+
+
+def only_listener_left(port):
+    def rows(ns):
+        with netns(ns):
+            return [r for r in proc_rows() if port in (r["local"][1], r["remote"][1])]
+    ok = wait_for(lambda: not rows(A) and [r["st"] for r in rows(B)] == [LISTEN],
+                  timeout=20)
+    check(ok, "left behind: A %s, B %s" % (rows(A), rows(B)))
+
+
+@test
+def sequential_10000():
+    setup()
+    try:
+        with netns(B):
+            lsk, port = listener(ADDR2, backlog=128)
+        for i in range(10000):
+            with netns(A):
+                c = connect(ADDR2, port)
+            s = accept(lsk)
+            c.sendall(b"q")
+            check(s.recv(1) == b"q", "cycle %d: request lost" % i)
+            s.sendall(b"r")
+            check(c.recv(1) == b"r", "cycle %d: response lost" % i)
+            c.close()
+            s.close()
+        only_listener_left(port)
+        lsk.close()
+    finally:
+        teardown()
+
+
+@test
+def concurrent_1000():
+    setup()
+    try:
+        with netns(B):
+            lsk, port = listener(ADDR2, backlog=1024)
+        with netns(A):
+            clients = [connect(ADDR2, port) for _ in range(1000)]
+        servers = [accept(lsk) for _ in clients]
+        with netns(B):
+            est = [r for r in proc_rows() if r["local"][1] == port and r["st"] != LISTEN]
+        check(len(est) == 1000, "%d connections in B's /proc/net/mytcp" % len(est))
+        for i, c in enumerate(clients):
+            c.sendall(i.to_bytes(4, "big"))
+        for i, s in enumerate(servers):
+            check(s.recv(4) == i.to_bytes(4, "big"), "connection %d mixed up" % i)
+        for c in clients:
+            c.close()
+        for s in servers:
+            check(s.recv(1) == b"", "no EOF")
+            s.close()
+        only_listener_left(port)
+        lsk.close()
+    finally:
+        teardown()
+
+
+if __name__ == "__main__":
+    main()
