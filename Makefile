@@ -6,7 +6,8 @@
 #                     (KDIR=<kernel build tree> builds against another kernel)
 #   make install      install it for the stock kernel and run depmod
 #   make check        build for both kernels, run KUnit and the selftests in
-#                     VMs, print "N passed, N failed"
+#                     VMs, print "N passed, N failed" (TESTS="a.py b.sh":
+#                     only those selftests)
 #   make demo         build, boot the stock kernel, load mytcp, show it working
 #   make vm-shell     a root shell in the VM (KERNEL=stock|debug)
 #   make setup        install the Debian packages everything here needs
@@ -42,7 +43,7 @@ build-stock build-debug: build-%: setup
 	tools/build-for $*
 
 check: setup
-	tools/check
+	tools/check $(TESTS)
 
 demo: setup
 	tools/demo

@@ -19,20 +19,12 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from mytcp import (ADDR1, ADDR2, IPPROTO_MYTCP, accept, check, connect,  # noqa: E402
-                   del_netns, listener, load_module, main, netns, parse_sockaddr,
+                   del_netns, inet_checksum, listener, load_module, main, netns,
+                   parse_sockaddr,
                    sys_getsockname, test, veth_pair)
 
 A, B = "mt-bad-a", "mt-bad-b"
 FIN, SYN, RST, PSH, ACK, URG = 1, 2, 4, 8, 16, 32
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 
 def segment(sport, dport, seq, ack, flags, payload=b"", doff=5, window=65535,
@@ -42,7 +34,7 @@ def segment(sport, dport, seq, ack, flags, payload=b"", doff=5, window=65535,
     body = hdr + b"\0" * max(0, doff * 4 - 20) + payload
     pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack(
         "!BBH", 0, IPPROTO_MYTCP, len(body))
-    c = csum(pseudo + body)
+    c = inet_checksum(pseudo + body)
     if not good_sum:
         c ^= 0x5a5a
     return body[:16] + struct.pack("!H", c) + body[18:]

@@ -15,23 +15,14 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from mytcp import (ADDR1, ADDR2, IPPROTO_MYTCP, check, del_netns, load_module,  # noqa: E402
-                   main, netns, test, unload_module, veth_pair)
-
-
-def ip_checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xffff) + (total >> 16)
-    return ~total & 0xffff
+from mytcp import (ADDR1, ADDR2, IPPROTO_MYTCP, check, del_netns, inet_checksum,  # noqa: E402
+                   load_module, main, netns, test, unload_module, veth_pair)
 
 
 def datagram(payload, src="127.0.0.1", dst="127.0.0.1", proto=IPPROTO_MYTCP):
     hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), random.getrandbits(16),
                       0, 64, proto, 0, socket.inet_aton(src), socket.inet_aton(dst))
-    hdr = hdr[:10] + struct.pack("!H", ip_checksum(hdr)) + hdr[12:]
+    hdr = hdr[:10] + struct.pack("!H", inet_checksum(hdr)) + hdr[12:]
     return hdr + payload
 
 

@@ -13,7 +13,7 @@ import resource
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from mytcp import (ADDR1, ADDR2, LISTEN, SYSCTL_DIR, accept, check, connect,  # noqa: E402
+from mytcp import (ADDR2, LISTEN, SYSCTL_DIR, accept, check, connect,  # noqa: E402
                    del_netns, listener, load_module, main, netns, proc_rows, test,
                    veth_pair, wait_for, write)
 

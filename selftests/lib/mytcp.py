@@ -10,6 +10,7 @@ import ctypes
 import errno
 import os
 import socket
+import struct
 import subprocess
 import sys
 import traceback
@@ -189,6 +190,16 @@ def veth_pair(ns1, ns2, addr1=ADDR1, addr2=ADDR2, prefix=24):
     for ns, dev, addr in ((ns1, "veth1", addr1), (ns2, "veth2", addr2)):
         run("ip", "-n", ns, "addr", "add", "%s/%d" % (addr, prefix), "dev", dev)
         run("ip", "-n", ns, "link", "set", dev, "up")
+
+
+def inet_checksum(data):
+    """The Internet checksum (RFC 1071) of data."""
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return ~total & 0xffff
 
 
 def sockaddr(port=0, addr="0.0.0.0", family=AF_MYTCP):
