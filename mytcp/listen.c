@@ -334,6 +334,8 @@ static bool mytcp_complete_request(struct sock *sk, struct mytcp_request *req,
 	child = mytcp_create_child(sk, req, skb);
 	if (!child)
 		return false;
+	/* For sparse: sk_clone_lock() returned the child locked. */
+	__acquire(&child->sk_lock.slock);
 	mytcp_drop_request(sk, req);
 
 	list_add_tail(&mytcp_sk(child)->accept_node, &mytcp_sk(sk)->listen->acceptq);
