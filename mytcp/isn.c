@@ -4,6 +4,7 @@
  * a clock, so that ISNs differ per connection, grow with time, and cannot
  * be predicted from those of other connections.
  */
+#include <linux/export.h>
 #include <linux/ktime.h>
 #include <linux/random.h>
 #include <linux/siphash.h>
@@ -39,3 +40,4 @@ u32 mytcp_make_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport)
 
 	return f + (u32)(ktime_get_real_ns() >> 6);
 }
+EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_make_isn);

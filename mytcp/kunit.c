@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of mytcp's pure logic: sequence arithmetic,
- * state numbering and names, sysctl defaults and ranges.  Built only
+ * KUnit tests of mytcp's pure logic: sequence arithmetic, state
+ * numbering and names, sysctl defaults and ranges, ISNs, MSS, window
+ * scale and SYN options.  Built only
  * against a kernel with CONFIG_KUNIT; needs mytcp.ko loaded.
  */
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/module.h>
 #include <net/tcp.h>
 #include <net/mytcp.h>
@@ -145,7 +147,72 @@ static struct kunit_suite mytcp_sysctl_suite = {
 	.test_cases = mytcp_sysctl_cases,
 };
 
-kunit_test_suites(&mytcp_seq_suite, &mytcp_state_suite, &mytcp_sysctl_suite);
+/* S11: ISNs differ per 4-tuple, grow with the clock, are not a counter. */
+static void mytcp_test_isn(struct kunit *test)
+{
+	__be32 a = htonl(0xc6120001), b = htonl(0xc6120002);
+	u32 first, again, other, later;
+
+	first = mytcp_make_isn(a, b, htons(40000), htons(80));
+	again = mytcp_make_isn(a, b, htons(40000), htons(80));
+	other = mytcp_make_isn(a, b, htons(40001), htons(80));
+	/* The same 4-tuple a moment later: a little further on the clock. */
+	KUNIT_EXPECT_TRUE(test, mytcp_seq_after(again, first) || again == first);
+	KUNIT_EXPECT_LT(test, again - first, 1000000000U >> 6);
+	/* Another port: unrelated, not a step of a counter. */
+	KUNIT_EXPECT_GT(test, min(other - first, first - other), 1000000U);
+	msleep(20);
+	later = mytcp_make_isn(a, b, htons(40000), htons(80));
+	/* 20 ms at 64 ns a tick is 312500 ticks; allow a slow machine. */
+	KUNIT_EXPECT_GE(test, later - first, 20000000U >> 6);
+	KUNIT_EXPECT_LT(test, later - first, 5000000000ULL >> 6);
+}
+
+static void mytcp_test_mss(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, mytcp_mss_for_mtu(1500), 1460);
+	KUNIT_EXPECT_EQ(test, mytcp_mss_for_mtu(576), 536);
+	KUNIT_EXPECT_EQ(test, mytcp_mss_for_mtu(68), MYTCP_MIN_MSS);
+	KUNIT_EXPECT_EQ(test, mytcp_mss_for_mtu(65536), 65535 - 40);
+}
+
+static void mytcp_test_wscale(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, mytcp_rcv_wscale_for(65535), 0);
+	KUNIT_EXPECT_EQ(test, mytcp_rcv_wscale_for(65536), 1);
+	KUNIT_EXPECT_EQ(test, mytcp_rcv_wscale_for(212992), 2);
+	KUNIT_EXPECT_EQ(test, mytcp_rcv_wscale_for(6 << 20), 7);
+	KUNIT_EXPECT_EQ(test, mytcp_rcv_wscale_for(INT_MAX), MYTCP_MAX_WSCALE);
+}
+
+/* TCP's encoding: kind 2 length 4, then NOP and kind 3 length 3. */
+static void mytcp_test_syn_options(struct kunit *test)
+{
+	const u8 both[] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 7 };
+	const u8 mss_only[] = { 2, 4, 0x02, 0x18 };
+	u8 buf[MYTCP_MAX_OPT_LEN];
+
+	KUNIT_ASSERT_EQ(test, mytcp_write_syn_options(buf, 1460, 7), sizeof(both));
+	KUNIT_EXPECT_EQ(test, memcmp(buf, both, sizeof(both)), 0);
+	KUNIT_ASSERT_EQ(test, mytcp_write_syn_options(buf, 536, -1), sizeof(mss_only));
+	KUNIT_EXPECT_EQ(test, memcmp(buf, mss_only, sizeof(mss_only)), 0);
+}
+
+static struct kunit_case mytcp_wire_cases[] = {
+	KUNIT_CASE(mytcp_test_isn),
+	KUNIT_CASE(mytcp_test_mss),
+	KUNIT_CASE(mytcp_test_wscale),
+	KUNIT_CASE(mytcp_test_syn_options),
+	{}
+};
+
+static struct kunit_suite mytcp_wire_suite = {
+	.name = "mytcp_wire",
+	.test_cases = mytcp_wire_cases,
+};
+
+kunit_test_suites(&mytcp_seq_suite, &mytcp_state_suite, &mytcp_sysctl_suite,
+		  &mytcp_wire_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests of mytcp's pure logic");
