@@ -316,36 +316,15 @@ void mytcp_send_active_reset(struct sock *sk)
 			0, MYTCPHDR_RST, 0, NULL, 0);
 }
 
-/* A segment for the write queue with room for @size bytes of payload. */
-static struct sk_buff *mytcp_alloc_segment(struct sock *sk, unsigned int size,
-					   gfp_t gfp)
-{
-	struct sk_buff *skb;
-
-	skb = alloc_skb(MAX_HEADER + MYTCP_HDR_LEN + MYTCP_MAX_OPT_LEN + size, gfp);
-	if (!skb)
-		return NULL;
-	skb_reserve(skb, MAX_HEADER + MYTCP_HDR_LEN + MYTCP_MAX_OPT_LEN);
-	sk_wmem_queued_add(sk, skb->truesize);
-	return skb;
-}
-
 /* Append a segment occupying @flags' sequence space to the write queue. */
 static int mytcp_queue_control(struct sock *sk, u8 flags)
 {
-	struct mytcp_sock *msk = mytcp_sk(sk);
-	struct sk_buff *skb;
+	struct sk_buff *skb = mytcp_queue_segment(sk, 0, flags);
 
-	skb = mytcp_alloc_segment(sk, 0, sk->sk_allocation);
 	if (!skb)
 		return -ENOBUFS;
-	MYTCP_SKB_CB(skb)->seq = msk->write_seq;
-	MYTCP_SKB_CB(skb)->end_seq = msk->write_seq + 1;
-	MYTCP_SKB_CB(skb)->flags = flags;
-	msk->write_seq++;
-	__skb_queue_tail(&sk->sk_write_queue, skb);
-	if (!msk->send_head)
-		msk->send_head = skb;
+	MYTCP_SKB_CB(skb)->end_seq++;
+	mytcp_sk(sk)->write_seq++;
 	return 0;
 }
 
@@ -391,8 +370,46 @@ void mytcp_send_fin(struct sock *sk)
 	mytcp_push_pending(sk);
 }
 
+/* A segment for the write queue with room for @size bytes of payload. */
 static struct sk_buff *mytcp_alloc_segment(struct sock *sk, unsigned int size,
-					   gfp_t gfp);
+					   gfp_t gfp)
+{
+	struct sk_buff *skb;
+
+	skb = alloc_skb(MAX_HEADER + MYTCP_HDR_LEN + MYTCP_MAX_OPT_LEN + size, gfp);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, MAX_HEADER + MYTCP_HDR_LEN + MYTCP_MAX_OPT_LEN);
+	sk_wmem_queued_add(sk, skb->truesize);
+	return skb;
+}
+
+/**
+ * mytcp_queue_segment() - append an empty segment to the write queue
+ * @sk: the socket, locked
+ * @size: room for payload
+ * @flags: MYTCPHDR_* flags it will carry
+ *
+ * The segment starts at write_seq and occupies nothing yet.
+ *
+ * Return: the segment, or NULL without memory.
+ */
+struct sk_buff *mytcp_queue_segment(struct sock *sk, unsigned int size, u8 flags)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct sk_buff *skb;
+
+	skb = mytcp_alloc_segment(sk, size, sk->sk_allocation);
+	if (!skb)
+		return NULL;
+	MYTCP_SKB_CB(skb)->seq = msk->write_seq;
+	MYTCP_SKB_CB(skb)->end_seq = msk->write_seq;
+	MYTCP_SKB_CB(skb)->flags = flags;
+	__skb_queue_tail(&sk->sk_write_queue, skb);
+	if (!msk->send_head)
+		msk->send_head = skb;
+	return skb;
+}
 
 /* Cut the first @len bytes of a never-sent segment off into their own. */
 static int mytcp_split_segment(struct sock *sk, struct sk_buff *skb, u32 len)

@@ -254,7 +254,6 @@ static bool mytcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 static bool mytcp_rcv_fin_ack(struct sock *sk)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
-	int tmo;
 
 	if (!mytcp_fin_acked(msk))
 		return true;
@@ -263,9 +262,8 @@ static bool mytcp_rcv_fin_ack(struct sock *sk)
 		mytcp_set_state(sk, MYTCP_FIN_WAIT2);
 		sk->sk_state_change(sk);
 		if (sock_flag(sk, SOCK_DEAD)) {
-			tmo = msk->linger2 ? :
-			      READ_ONCE(mytcp_net(sock_net(sk))->sysctl_fin_timeout);
-			sk_reset_timer(sk, &msk->keepalive_timer, jiffies + tmo * HZ);
+			sk_reset_timer(sk, &msk->keepalive_timer,
+				       jiffies + mytcp_fin_timeout(sk) * HZ);
 		}
 		return true;
 	case MYTCP_CLOSING:

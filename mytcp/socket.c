@@ -587,7 +587,6 @@ static int mytcp_release(struct socket *sock)
 	struct sock *sk = sock->sk;
 	struct mytcp_sock *msk;
 	bool unread;
-	int tmo;
 
 	if (!sk)
 		return 0;
@@ -619,8 +618,8 @@ static int mytcp_release(struct socket *sock)
 	sock->sk = NULL;
 	if (sk->sk_state == MYTCP_FIN_WAIT2) {
 		/* An orphan waits fin_timeout for the peer's FIN. */
-		tmo = msk->linger2 ? : READ_ONCE(mytcp_net(sock_net(sk))->sysctl_fin_timeout);
-		sk_reset_timer(sk, &msk->keepalive_timer, jiffies + tmo * HZ);
+		sk_reset_timer(sk, &msk->keepalive_timer,
+			       jiffies + mytcp_fin_timeout(sk) * HZ);
 	}
 	if (sk->sk_state == MYTCP_CLOSE) {
 		release_sock(sk);
@@ -678,18 +677,9 @@ static int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 		if (!skb) {
 			if (!sk_stream_memory_free(sk))
 				goto wait;
-			skb = alloc_skb(MAX_HEADER + MYTCP_HDR_LEN + MYTCP_MAX_OPT_LEN + mss,
-					sk->sk_allocation);
+			skb = mytcp_queue_segment(sk, mss, 0);
 			if (!skb)
 				goto wait;
-			skb_reserve(skb, MAX_HEADER + MYTCP_HDR_LEN + MYTCP_MAX_OPT_LEN);
-			sk_wmem_queued_add(sk, skb->truesize);
-			MYTCP_SKB_CB(skb)->seq = msk->write_seq;
-			MYTCP_SKB_CB(skb)->end_seq = msk->write_seq;
-			MYTCP_SKB_CB(skb)->flags = 0;
-			__skb_queue_tail(&sk->sk_write_queue, skb);
-			if (!msk->send_head)
-				msk->send_head = skb;
 		}
 		chunk = min_t(size_t, msg_data_left(msg),
 			      min_t(int, mss - skb->len, skb_tailroom(skb)));
@@ -939,20 +929,17 @@ static int mytcp_getsockopt(struct socket *sock, int level, int optname,
 		val = mytcp_keepalive_time(sk);
 		break;
 	case MYTCP_KEEPINTVL:
-		val = msk->keepalive_intvl ? :
-		      READ_ONCE(mytcp_net(sock_net(sk))->sysctl_keepalive_intvl);
+		val = mytcp_keepalive_intvl(sk);
 		break;
 	case MYTCP_KEEPCNT:
-		val = msk->keepalive_probes ? :
-		      READ_ONCE(mytcp_net(sock_net(sk))->sysctl_keepalive_probes);
+		val = mytcp_keepalive_probes(sk);
 		break;
 	case MYTCP_SYNCNT:
 		val = msk->syn_retries ? :
 		      READ_ONCE(mytcp_net(sock_net(sk))->sysctl_syn_retries);
 		break;
 	case MYTCP_LINGER2:
-		val = msk->linger2 ? :
-		      READ_ONCE(mytcp_net(sock_net(sk))->sysctl_fin_timeout);
+		val = mytcp_fin_timeout(sk);
 		break;
 	case MYTCP_QUICKACK:
 		val = 1;

@@ -20,16 +20,40 @@ int mytcp_keepalive_time(const struct sock *sk)
 	       READ_ONCE(mytcp_net(sock_net(sk))->sysctl_keepalive_time);
 }
 
-static int mytcp_keepalive_intvl(const struct sock *sk)
+/**
+ * mytcp_keepalive_intvl() - seconds between keepalive probes
+ * @sk: the socket
+ *
+ * Return: MYTCP_KEEPINTVL, or else the sysctl.
+ */
+int mytcp_keepalive_intvl(const struct sock *sk)
 {
 	return mytcp_sk(sk)->keepalive_intvl ? :
 	       READ_ONCE(mytcp_net(sock_net(sk))->sysctl_keepalive_intvl);
 }
 
-static int mytcp_keepalive_probes(const struct sock *sk)
+/**
+ * mytcp_keepalive_probes() - unanswered probes before giving up
+ * @sk: the socket
+ *
+ * Return: MYTCP_KEEPCNT, or else the sysctl.
+ */
+int mytcp_keepalive_probes(const struct sock *sk)
 {
 	return mytcp_sk(sk)->keepalive_probes ? :
 	       READ_ONCE(mytcp_net(sock_net(sk))->sysctl_keepalive_probes);
+}
+
+/**
+ * mytcp_fin_timeout() - how long an orphan waits in FIN-WAIT-2
+ * @sk: the socket
+ *
+ * Return: seconds, from MYTCP_LINGER2 or else the fin_timeout sysctl.
+ */
+int mytcp_fin_timeout(const struct sock *sk)
+{
+	return mytcp_sk(sk)->linger2 ? :
+	       READ_ONCE(mytcp_net(sock_net(sk))->sysctl_fin_timeout);
 }
 
 /**

@@ -292,6 +292,9 @@ void mytcp_init_timers(struct sock *sk);
 void mytcp_stop_timers(struct sock *sk);
 void mytcp_arm_keepalive(struct sock *sk);
 int mytcp_keepalive_time(const struct sock *sk);
+int mytcp_keepalive_intvl(const struct sock *sk);
+int mytcp_keepalive_probes(const struct sock *sk);
+int mytcp_fin_timeout(const struct sock *sk);
 void mytcp_set_keepalive(struct sock *sk, int on);
 
 /* timewait.c */
@@ -312,6 +315,7 @@ void mytcp_send_ack(struct sock *sk);
 void mytcp_send_active_reset(struct sock *sk);
 int mytcp_send_syn(struct sock *sk);
 void mytcp_push_pending(struct sock *sk);
+struct sk_buff *mytcp_queue_segment(struct sock *sk, unsigned int size, u8 flags);
 void mytcp_send_fin(struct sock *sk);
 u16 mytcp_select_window(struct sock *sk);
 unsigned int mytcp_write_syn_options(u8 *p, u16 mss, int wscale);
