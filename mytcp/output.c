@@ -306,14 +306,18 @@ void mytcp_send_ack(struct sock *sk)
 /**
  * mytcp_send_active_reset() - abort the connection towards the peer
  * @sk: the socket, locked, in a synchronized state
+ *
+ * RFC 9293 asks for <SEQ=SND.NXT><CTL=RST>; like TCP, the reset also
+ * acknowledges what was received.
  */
 void mytcp_send_active_reset(struct sock *sk)
 {
+	struct mytcp_sock *msk = mytcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
 
 	mytcp_send_bare(sock_net(sk), inet->inet_saddr, inet->inet_daddr,
-			inet->inet_sport, inet->inet_dport, mytcp_sk(sk)->snd_nxt,
-			0, MYTCPHDR_RST, 0, NULL, 0);
+			inet->inet_sport, inet->inet_dport, msk->snd_nxt,
+			msk->rcv_nxt, MYTCPHDR_RST | MYTCPHDR_ACK, 0, NULL, 0);
 }
 
 /* Append a segment occupying @flags' sequence space to the write queue. */
@@ -425,8 +429,8 @@ static int mytcp_split_segment(struct sock *sk, struct sk_buff *skb, u32 len)
 	ncb = MYTCP_SKB_CB(tail);
 	ncb->seq = cb->seq + len;
 	ncb->end_seq = cb->end_seq;
-	ncb->flags = cb->flags;		/* a FIN stays at the end */
-	cb->flags &= ~MYTCPHDR_FIN;
+	ncb->flags = cb->flags;		/* FIN and PSH stay at the end */
+	cb->flags &= ~(MYTCPHDR_FIN | MYTCPHDR_PSH);
 	cb->end_seq = ncb->seq;
 	__skb_trim(skb, len);
 	__skb_queue_after(&sk->sk_write_queue, skb, tail);

@@ -340,6 +340,25 @@ static bool mytcp_rcv_fin(struct sock *sk)
 	return true;
 }
 
+/*
+ * Simultaneous open (RFC 9293, figure 8): in SYN-RECEIVED, the peer's
+ * SYN-ACK that repeats its SYN and acknowledges all we sent is the ACK
+ * that completes the handshake, not a new SYN to challenge.  Take its SYN
+ * off so that it goes on as that ACK.
+ */
+static void mytcp_strip_crossed_synack(struct sock *sk, struct mytcp_skb_cb *cb)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+
+	if (sk->sk_state != MYTCP_SYN_RECV ||
+	    (cb->flags & (MYTCPHDR_SYN | MYTCPHDR_ACK | MYTCPHDR_RST)) !=
+	    (MYTCPHDR_SYN | MYTCPHDR_ACK) ||
+	    cb->seq + 1 != msk->rcv_nxt || cb->ack_seq != msk->snd_nxt)
+		return;
+	cb->seq++;
+	cb->flags &= ~MYTCPHDR_SYN;
+}
+
 /* The synchronized states (RFC 9293 3.10.7.4). */
 static void mytcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 {
@@ -348,6 +367,7 @@ static void mytcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	bool fin = cb->flags & MYTCPHDR_FIN;
 	bool queued = false, ack_now = false;
 
+	mytcp_strip_crossed_synack(sk, cb);
 	if (!mytcp_seq_acceptable(msk, cb)) {
 		if (!(cb->flags & MYTCPHDR_RST))
 			mytcp_send_ack(sk);

@@ -691,6 +691,9 @@ static int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 		MYTCP_SKB_CB(skb)->end_seq += chunk;
 		msk->write_seq += chunk;
 		copied += chunk;
+		/* As TCP does, PSH marks the segment that ends a write. */
+		if (!msg_data_left(msg))
+			MYTCP_SKB_CB(skb)->flags |= MYTCPHDR_PSH;
 		if (skb->len >= mss)
 			mytcp_push_pending(sk);
 		continue;

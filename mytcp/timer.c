@@ -56,20 +56,27 @@ int mytcp_fin_timeout(const struct sock *sk)
 	       READ_ONCE(mytcp_net(sock_net(sk))->sysctl_fin_timeout);
 }
 
+/* Start the idle time over, in the states where keepalive runs. */
+static void mytcp_start_keepalive(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+
+	if (sk->sk_state == MYTCP_LISTEN || sk->sk_state == MYTCP_CLOSE ||
+	    sk->sk_state == MYTCP_SYN_SENT)
+		return;
+	msk->probes_out = 0;
+	sk_reset_timer(sk, &msk->keepalive_timer,
+		       jiffies + mytcp_keepalive_time(sk) * HZ);
+}
+
 /**
  * mytcp_arm_keepalive() - (re)start keepalive if SO_KEEPALIVE is on
  * @sk: the socket, locked
  */
 void mytcp_arm_keepalive(struct sock *sk)
 {
-	struct mytcp_sock *msk = mytcp_sk(sk);
-
-	if (!sock_flag(sk, SOCK_KEEPOPEN) || sk->sk_state == MYTCP_LISTEN ||
-	    sk->sk_state == MYTCP_CLOSE || sk->sk_state == MYTCP_SYN_SENT)
-		return;
-	msk->probes_out = 0;
-	sk_reset_timer(sk, &msk->keepalive_timer,
-		       jiffies + mytcp_keepalive_time(sk) * HZ);
+	if (sock_flag(sk, SOCK_KEEPOPEN))
+		mytcp_start_keepalive(sk);
 }
 
 /**
@@ -79,8 +86,9 @@ void mytcp_arm_keepalive(struct sock *sk)
  */
 void mytcp_set_keepalive(struct sock *sk, int on)
 {
+	/* Called before SOCK_KEEPOPEN changes: go by @on. */
 	if (on)
-		mytcp_arm_keepalive(sk);
+		mytcp_start_keepalive(sk);
 	else if (!sock_flag(sk, SOCK_DEAD))
 		sk_stop_timer(sk, &mytcp_sk(sk)->keepalive_timer);
 }

@@ -89,10 +89,11 @@ def main():
         except Skip as e:
             signal.alarm(0)
             print("ok %d %s # SKIP %s" % (i, name, e))
-        except Exception:  # noqa: BLE001 - every failure is reported
+        except Exception as e:  # noqa: BLE001 - every failure is reported
             signal.alarm(0)
             failed += 1
-            for line in traceback.format_exc().rstrip().splitlines():
+            text = str(e) if getattr(e, "plain", False) else traceback.format_exc()
+            for line in text.rstrip().splitlines():
                 print("# " + line)
             print("not ok %d %s" % (i, name))
         else:

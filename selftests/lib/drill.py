@@ -1,0 +1,632 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The drill harness: a scripted remote peer for mytcp, over a tun device.
+
+A drill runs in a network namespace of its own.  The kernel under test
+owns 192.0.2.1 on a tun device; the script plays 192.0.2.2, the far end
+of that device: it injects the segments the peer would send, expects the
+segments mytcp sends (flags, sequence and acknowledgment numbers, window,
+options, payload length, each within a time window), makes socket calls
+and checks their results, sets sysctls and reads /proc/net/mytcp.
+
+The notation follows packetdrill's, so scripts read like its scripts.
+A line is a time and an event; a time is absolute from the start of the
+script (``1.5``) or relative to the previous event (``+1.5``); times are
+seconds.  Relative times of an expected segment count from when it really
+arrived, so that waits do not add up small errors.  Events:
+
+``< FLAGS seq:end(len) [ack N] [win N] [<opt,...>]``
+    Inject a segment from the peer.  FLAGS are S (SYN), F (FIN), R (RST),
+    P (PSH), U (URG) and "." for ACK.  seq and end are relative to the
+    peer's initial sequence number (a random number chosen per run), ack
+    to mytcp's.  Options: ``mss N``, ``wscale N``, ``nop``, ``eol``.
+``> FLAGS seq:end(len) [ack N] [win N] [<opt,...>] [newisn]``
+    Expect mytcp to send that segment at that time (within the
+    tolerance, or anywhere in ``T1~T2``; with ``+T1~T2`` both count from
+    the previous event).  Any field written ``*`` is not
+    checked; options are checked only when written.  mytcp's initial
+    sequence number is learned from the first SYN it sends, and again
+    from a SYN marked ``newisn`` (a new incarnation); until then numbers
+    are absolute (a RST from a closed port has seq 0).
+``call(args) [= RESULT | -> NAME]``
+    A socket call: socket(), bind(s, port), listen(s, n), accept(s),
+    connect(s), write(s, n), read(s, n), shutdown(s, SHUT_WR), close(s),
+    nonblock(s), setsockopt(s, OPT, value) and getsockopt(s, OPT).  RESULT
+    is a number, ``-1 EERRNO``, or an errno name for SO_ERROR; ``-> NAME``
+    names a returned socket.  A blocking call is written ``T1...T2 call``
+    (``+T1...T2`` counts both from the previous event): it starts at T1
+    and must return at T2 while the script goes on.
+``proc STATE [retrnsmt=N] [tr=N]`` and ``proc none``
+    The /proc/net/mytcp row of the connection is in STATE (LISTEN means
+    the listener's row), or there is no row for the connection.
+``silence``
+    Nothing is sent until this time.  Segments are never allowed to
+    arrive unexpected: every wait checks that, ``silence`` just waits.
+``sysctl NAME VALUE``
+    Set /proc/sys/net/mytcp/NAME in the drill's namespace.
+
+Lines without a time are set-up: ``sysctl NAME VALUE``, ``tolerance S``,
+``ports KERNEL PEER`` (defaults 8080 and 4000).  ``#`` starts a comment.
+
+MYTCP_DRILL_TOLERANCE (seconds, default 0.25) widens every time window;
+what the kernel does after waiting T seconds may also come T/8 late, the
+rounding of the kernel's timer wheel.
+MYTCP_DRILL_VERBOSE=1 prints when each segment came and each call returned.
+
+The first mismatch ends the drill with both segments printed.
+"""
+
+import errno
+import fcntl
+import os
+import random
+import re
+import select
+import socket
+import struct
+import threading
+import time
+
+import mytcp
+
+KERNEL_ADDR, PEER_ADDR = "192.0.2.1", "192.0.2.2"
+TUNSETIFF = 0x400454ca
+IFF_TUN, IFF_NO_PI = 0x0001, 0x1000
+
+FLAG_BITS = {"F": 0x01, "S": 0x02, "R": 0x04, "P": 0x08, ".": 0x10,
+             "U": 0x20, "E": 0x40, "W": 0x80}
+FLAG_ORDER = "SFRPUEW."
+
+STATES = {"ESTABLISHED": 1, "SYN_SENT": 2, "SYN_RECV": 3, "FIN_WAIT1": 4,
+          "FIN_WAIT2": 5, "TIME_WAIT": 6, "CLOSE": 7, "CLOSE_WAIT": 8,
+          "LAST_ACK": 9, "LISTEN": 10, "CLOSING": 11}
+
+# Socket options a script may name: (level, option).
+SOCKOPTS = {
+    "SO_KEEPALIVE": (socket.SOL_SOCKET, socket.SO_KEEPALIVE),
+    "SO_ERROR": (socket.SOL_SOCKET, socket.SO_ERROR),
+    "SO_RCVBUF": (socket.SOL_SOCKET, socket.SO_RCVBUF),
+    "SO_SNDBUF": (socket.SOL_SOCKET, socket.SO_SNDBUF),
+    "SO_REUSEADDR": (socket.SOL_SOCKET, socket.SO_REUSEADDR),
+    "SO_LINGER": (socket.SOL_SOCKET, socket.SO_LINGER),
+    "MYTCP_NODELAY": (mytcp.SOL_MYTCP, 1),
+    "MYTCP_MAXSEG": (mytcp.SOL_MYTCP, 2),
+    "MYTCP_KEEPIDLE": (mytcp.SOL_MYTCP, 4),
+    "MYTCP_KEEPINTVL": (mytcp.SOL_MYTCP, 5),
+    "MYTCP_KEEPCNT": (mytcp.SOL_MYTCP, 6),
+    "MYTCP_SYNCNT": (mytcp.SOL_MYTCP, 7),
+    "MYTCP_LINGER2": (mytcp.SOL_MYTCP, 8),
+}
+SHUTS = {"SHUT_RD": socket.SHUT_RD, "SHUT_WR": socket.SHUT_WR,
+         "SHUT_RDWR": socket.SHUT_RDWR}
+
+
+def timer_slack(length):
+    """How late a kernel timer of `length` seconds may fire.
+
+    The timer wheel rounds an expiry up to the granularity of its level,
+    at most an eighth of the time to go; mytcp's timers, like TCP's, are
+    wheel timers.
+    """
+    return max(0.0, length) / 8
+
+
+class DrillError(AssertionError):
+    """A drill did not go as its script says."""
+
+    plain = True    # the message says it all: no traceback
+
+
+class Segment:
+    """One segment, with its numbers as sent on the wire."""
+
+    def __init__(self, flags, seq, ack, win, options=b"", payload=b"",
+                 sport=0, dport=0):
+        self.flags, self.seq, self.ack, self.win = flags, seq, ack, win
+        self.options, self.payload = options, payload
+        self.sport, self.dport = sport, dport
+
+    def pack(self, src, dst):
+        """The segment in an IPv4 packet from src to dst."""
+        opts = self.options + b"\0" * (-len(self.options) % 4)
+        hdr = struct.pack("!HHIIBBHHH", self.sport, self.dport, self.seq,
+                          self.ack, (5 + len(opts) // 4) << 4, self.flags,
+                          self.win, 0, 0) + opts
+        seg = hdr + self.payload
+        pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack(
+            "!BBH", 0, mytcp.IPPROTO_MYTCP, len(seg))
+        csum = mytcp.inet_checksum(pseudo + seg)
+        seg = seg[:16] + struct.pack("!H", csum) + seg[18:]
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(seg),
+                         random.getrandbits(16), 0x4000, 64,
+                         mytcp.IPPROTO_MYTCP, 0, socket.inet_aton(src),
+                         socket.inet_aton(dst))
+        ip = ip[:10] + struct.pack("!H", mytcp.inet_checksum(ip)) + ip[12:]
+        return ip + seg
+
+
+def parse_ip_packet(pkt):
+    """(src, dst, Segment) of an IPv4 mytcp packet, or None for others.
+
+    Raises DrillError when mytcp sent something malformed.
+    """
+    if len(pkt) < 20 or pkt[0] >> 4 != 4 or pkt[9] != mytcp.IPPROTO_MYTCP:
+        return None
+    ihl = (pkt[0] & 15) * 4
+    total = struct.unpack("!H", pkt[2:4])[0]
+    src, dst = socket.inet_ntoa(pkt[12:16]), socket.inet_ntoa(pkt[16:20])
+    seg = pkt[ihl:total]
+    if len(seg) < 20:
+        raise DrillError("mytcp sent a %d-byte segment" % len(seg))
+    sport, dport, seq, ack, off, flags, win, _csum, _urg = struct.unpack(
+        "!HHIIBBHHH", seg[:20])
+    doff = (off >> 4) * 4
+    if doff < 20 or doff > len(seg):
+        raise DrillError("mytcp sent a segment with data offset %d" % doff)
+    pseudo = pkt[12:20] + struct.pack("!BBH", 0, mytcp.IPPROTO_MYTCP, len(seg))
+    if mytcp.inet_checksum(pseudo + seg) != 0:
+        raise DrillError("mytcp sent a segment with a bad checksum")
+    return src, dst, Segment(flags, seq, ack, win, seg[20:doff], seg[doff:],
+                             sport, dport)
+
+
+def format_flags(bits):
+    return "".join(c for c in FLAG_ORDER if bits & FLAG_BITS[c]) or "-"
+
+
+def parse_options(text):
+    """Bytes of an option list such as "mss 1460,nop,wscale 7"."""
+    out = b""
+    for item in filter(None, (x.strip() for x in text.split(","))):
+        words = item.split()
+        if words[0] == "mss":
+            out += struct.pack("!BBH", 2, 4, int(words[1]))
+        elif words[0] == "wscale":
+            out += struct.pack("!BBB", 3, 3, int(words[1]))
+        elif words[0] == "nop":
+            out += b"\1"
+        elif words[0] == "eol":
+            out += b"\0"
+        else:
+            raise DrillError("unknown option %r" % item)
+    return out
+
+
+def format_options(raw):
+    """An option list in the script's notation, from its bytes."""
+    items, i = [], 0
+    while i < len(raw):
+        kind = raw[i]
+        if kind == 0:
+            break
+        if kind == 1:
+            items.append("nop")
+            i += 1
+            continue
+        size = raw[i + 1] if i + 1 < len(raw) else 0
+        if size < 2:
+            items.append("bad option %d" % kind)
+            break
+        body = raw[i + 2:i + size]
+        if kind == 2 and size == 4:
+            items.append("mss %d" % struct.unpack("!H", body)[0])
+        elif kind == 3 and size == 3:
+            items.append("wscale %d" % body[0])
+        else:
+            items.append("opt%d:%s" % (kind, body.hex()))
+        i += size
+    return ",".join(items)
+
+
+class PacketSpec:
+    """A segment line of a script: `< ...` or `> ...`."""
+
+    RE = re.compile(r"^([SFRPUEW.]+)\s+(\*|\d+):(\*|\d+)\((\*|\d+)\)"
+                    r"(?:\s+ack\s+(\*|\d+))?(?:\s+win\s+(\*|\d+))?"
+                    r"(?:\s+<([^>]*)>)?(\s+newisn)?\s*$")
+
+    def __init__(self, text):
+        m = self.RE.match(text)
+        if not m:
+            raise DrillError("cannot read segment %r" % text)
+        self.text = text
+        self.flags = sum(FLAG_BITS[c] for c in m.group(1))
+
+        def num(x):
+            return None if x is None or x == "*" else int(x)
+        self.seq, self.end, self.len = num(m.group(2)), num(m.group(3)), num(m.group(4))
+        if None not in (self.seq, self.end, self.len) and self.end - self.seq != self.len:
+            raise DrillError("%r: end - seq is not the length" % text)
+        self.ack = num(m.group(5))
+        self.win = num(m.group(6))
+        self.options = None if m.group(7) is None else parse_options(m.group(7))
+        self.newisn = bool(m.group(8))
+
+
+class Event:
+    def __init__(self, lineno, text, t, rel):
+        self.lineno, self.text, self.t, self.rel = lineno, text, t, rel
+        self.t2 = self.block_end = None
+
+
+TIME_RE = re.compile(r"^(\+?)(\d+(?:\.\d*)?)(?:(~|\.\.\.)(\+?)(\d+(?:\.\d*)?))?\s+(.*)$")
+
+
+def parse_script(text):
+    """(set-up lines, events) of a script."""
+    setup, events = [], []
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        m = TIME_RE.match(line)
+        if not m:
+            setup.append((lineno, line))
+            continue
+        rel, t, sep, rel2, t2, body = m.groups()
+        ev = Event(lineno, body, float(t), bool(rel))
+        if rel2:
+            raise DrillError("line %d: the end of a range takes no +" % lineno)
+        if sep == "~":
+            ev.t2 = float(t2)
+        elif sep == "...":
+            ev.block_end = float(t2)
+        events.append(ev)
+    return setup, events
+
+
+class Drill:
+    """One run of one script."""
+
+    runs = 0
+
+    def __init__(self, name, text, tolerance=None, log=print):
+        self.name, self.log = name, log
+        self.setup, self.events = parse_script(text)
+        self.tol = tolerance if tolerance is not None else float(
+            os.environ.get("MYTCP_DRILL_TOLERANCE", "0.25"))
+        self.kport, self.pport = 8080, 4000
+        self.peer_isn = random.getrandbits(32)
+        self.kernel_isn = None
+        self.socks = {}
+        self.pending = []
+        self.verbose = bool(os.environ.get("MYTCP_DRILL_VERBOSE"))
+        Drill.runs += 1
+        self.ns = "drill%d-%d" % (os.getpid(), Drill.runs)
+
+    def trace(self, line):
+        """Report what happened when, with MYTCP_DRILL_VERBOSE set."""
+        if self.verbose:
+            self.log("# " + line)
+
+    # --- time -----------------------------------------------------------
+
+    def now(self):
+        return time.monotonic() - self.start
+
+    def fail(self, ev, what):
+        raise DrillError("%s:%d: `%s`: %s" % (self.name, ev.lineno, ev.text, what))
+
+    # --- the tun device ---------------------------------------------------
+
+    def open_tun(self):
+        if not os.path.exists("/dev/net/tun"):
+            mytcp.run("modprobe", "tun")
+        fd = os.open("/dev/net/tun", os.O_RDWR)
+        fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", b"drill0", IFF_TUN | IFF_NO_PI))
+        self.tun = fd
+        mytcp.run("ip", "-n", self.ns, "addr", "add", KERNEL_ADDR + "/24", "dev", "drill0")
+        mytcp.run("ip", "-n", self.ns, "link", "set", "drill0", "up")
+
+    def receive(self, deadline):
+        """The next mytcp segment from the kernel, or None at deadline."""
+        while True:
+            left = deadline - self.now()
+            if left <= 0:
+                return None, None
+            r, _, _ = select.select([self.tun], [], [], left)
+            if not r:
+                return None, None
+            pkt = os.read(self.tun, 65536)
+            at = self.now()
+            parsed = parse_ip_packet(pkt)
+            if parsed is None:
+                continue
+            src, dst, seg = parsed
+            if src != KERNEL_ADDR or dst != PEER_ADDR:
+                raise DrillError("mytcp sent %s -> %s" % (src, dst))
+            return seg, at
+
+    def drain_until(self, ev, t):
+        """Wait until script time t; any segment on the way is a failure."""
+        seg, at = self.receive(t)
+        if seg is not None:
+            self.fail(ev, "unexpected segment at %.3f: %s" % (at, self.show(seg)))
+
+    # --- segments -----------------------------------------------------------
+
+    def rel(self, value, base):
+        """value relative to base; the value itself while base is unknown."""
+        return value if base is None else (value - base) & 0xffffffff
+
+    def show(self, seg):
+        """A sent segment in the script's notation."""
+        seq = self.rel(seg.seq, self.kernel_isn)
+        s = "> %s %d:%d(%d)" % (format_flags(seg.flags), seq,
+                                (seq + len(seg.payload)) & 0xffffffff,
+                                len(seg.payload))
+        if seg.flags & FLAG_BITS["."]:
+            s += " ack %d" % self.rel(seg.ack, self.peer_isn)
+        s += " win %d" % seg.win
+        if seg.options:
+            s += " <%s>" % format_options(seg.options)
+        if (seg.sport, seg.dport) != (self.kport, self.pport):
+            s += " (ports %d>%d)" % (seg.sport, seg.dport)
+        return s
+
+    def inject(self, ev):
+        spec = PacketSpec(ev.text[1:].strip())
+        if spec.seq is None or spec.len is None:
+            self.fail(ev, "an injected segment needs its numbers")
+        ack = 0
+        if spec.ack is not None:
+            if self.kernel_isn is None:
+                self.fail(ev, "ack before mytcp sent a SYN")
+            ack = (self.kernel_isn + spec.ack) & 0xffffffff
+        seg = Segment(spec.flags, (self.peer_isn + spec.seq) & 0xffffffff, ack,
+                      65535 if spec.win is None else spec.win,
+                      spec.options or b"", bytes(spec.len), self.pport, self.kport)
+        os.write(self.tun, seg.pack(PEER_ADDR, KERNEL_ADDR))
+
+    def expect(self, ev, t, t2, last):
+        spec = PacketSpec(ev.text[1:].strip())
+        late = t2 + self.tol + timer_slack(t2 - last)
+        seg, at = self.receive(late)
+        if seg is None:
+            self.fail(ev, "nothing sent by %.3f" % late)
+        if at < t - self.tol:
+            self.fail(ev, "sent too early, at %.3f, expected at %.3f: %s" % (
+                at, t, self.show(seg)))
+        if seg.flags & FLAG_BITS["S"] and (self.kernel_isn is None or spec.newisn):
+            if spec.seq is not None:
+                self.kernel_isn = (seg.seq - spec.seq) & 0xffffffff
+        self.trace("%.3f %s" % (at, self.show(seg)))
+        problems = []
+        if (seg.sport, seg.dport) != (self.kport, self.pport):
+            problems.append("ports")
+        if seg.flags != spec.flags:
+            problems.append("flags")
+        if spec.seq is not None and self.rel(seg.seq, self.kernel_isn) != spec.seq:
+            problems.append("seq")
+        if spec.len is not None and len(seg.payload) != spec.len:
+            problems.append("length")
+        if spec.ack is not None and self.rel(seg.ack, self.peer_isn) != spec.ack:
+            problems.append("ack")
+        if spec.win is not None and seg.win != spec.win:
+            problems.append("window")
+        if spec.options is not None and seg.options.rstrip(b"\0") != spec.options:
+            problems.append("options")
+        if problems:
+            self.fail(ev, "%s differ: at %.3f mytcp sent\n    %s" % (
+                ", ".join(problems), at, self.show(seg)))
+        return at
+
+    # --- socket calls -------------------------------------------------------------
+
+    CALL_RE = re.compile(r"^(\w+)\(([^)]*)\)\s*(?:(=|->)\s*(.*))?$")
+
+    def sock(self, ev, name):
+        if name not in self.socks:
+            self.fail(ev, "no socket named %r" % name)
+        return self.socks[name]
+
+    def value(self, ev, word):
+        if re.fullmatch(r"-?\d+", word):
+            return int(word)
+        if word in SHUTS:
+            return SHUTS[word]
+        self.fail(ev, "cannot read %r" % word)
+
+    def do_call(self, ev, name, args):
+        """Perform a socket call; return its result (raises OSError)."""
+        if name == "socket":
+            return mytcp.mytcp_socket()
+        s = self.sock(ev, args[0])
+        rest = [self.value(ev, a) for a in args[1:]] if name not in (
+            "setsockopt", "getsockopt") else args[1:]
+        if name == "bind":
+            return mytcp.sys_bind(s, mytcp.sockaddr(rest[0], KERNEL_ADDR))
+        if name == "listen":
+            s.listen(rest[0])
+            return 0
+        if name == "accept":
+            return socket.socket(fileno=mytcp.sys_accept(s))
+        if name == "connect":
+            return mytcp.sys_connect(s, mytcp.sockaddr(self.pport, PEER_ADDR))
+        if name == "write":
+            return s.send(b"d" * rest[0])
+        if name == "read":
+            return len(s.recv(rest[0]))
+        if name == "shutdown":
+            s.shutdown(rest[0])
+            return 0
+        if name == "close":
+            s.close()
+            return 0
+        if name == "nonblock":
+            s.setblocking(False)
+            return 0
+        if name in ("setsockopt", "getsockopt"):
+            if args[1] not in SOCKOPTS:
+                self.fail(ev, "unknown option %s" % args[1])
+            level, opt = SOCKOPTS[args[1]]
+            if name == "getsockopt":
+                return s.getsockopt(level, opt)
+            if args[1] == "SO_LINGER":
+                val = struct.pack("ii", int(args[2]), int(args[3]))
+            else:
+                val = int(args[2])
+            s.setsockopt(level, opt, val)
+            return 0
+        self.fail(ev, "unknown call %s" % name)
+
+    def start_call(self, ev, t_end):
+        m = self.CALL_RE.match(ev.text)
+        if not m:
+            self.fail(ev, "cannot read this line")
+        name, argtext, op, want = m.groups()
+        args = [a.strip() for a in argtext.split(",") if a.strip()]
+        box = {}
+
+        def runner():
+            try:
+                box["ret"] = self.do_call(ev, name, args)
+            except OSError as e:
+                box["err"] = e.errno
+            except Exception as e:  # noqa: BLE001 - reported by check_call
+                box["exc"] = e
+            box["at"] = self.now()
+        th = threading.Thread(target=runner, daemon=True)
+        th.start()
+        return (ev, th, box, name, args, op, want, t_end, self.now())
+
+    def check_call(self, call):
+        ev, th, box, name, args, op, want, t_end, t_start = call
+        late = t_end + self.tol + timer_slack(t_end - t_start)
+        th.join(max(0.0, late - self.now()))
+        if th.is_alive():
+            self.fail(ev, "still blocked at %.3f" % self.now())
+        if "exc" in box:
+            raise box["exc"]
+        self.trace("%.3f %s returned" % (box["at"], ev.text))
+        if box["at"] > late:
+            self.fail(ev, "returned late, at %.3f, expected %.3f" % (box["at"], t_end))
+        if box["at"] < t_end - self.tol:
+            self.fail(ev, "returned too early, at %.3f, expected %.3f" % (box["at"], t_end))
+        if name == "close" and args[0] in self.socks:
+            del self.socks[args[0]]
+        got = ("-1 " + errno.errorcode.get(box["err"], str(box["err"]))
+               if "err" in box else box["ret"])
+        if op == "->":
+            if "err" in box:
+                self.fail(ev, "failed with %s" % got)
+            self.socks[want.strip()] = box["ret"]
+            return
+        if op is None:
+            if "err" in box:
+                self.fail(ev, "failed with %s" % got)
+            return
+        want = want.strip()
+        if re.fullmatch(r"E[A-Z0-9]+", want):
+            ok = "err" not in box and box["ret"] == getattr(errno, want, None)
+            if not ok and "err" not in box:
+                got = errno.errorcode.get(box["ret"], box["ret"]) or 0
+        elif want.startswith("-1 "):
+            ok = got == want
+        else:
+            ok = "err" not in box and box["ret"] == int(want)
+        if not ok:
+            self.fail(ev, "returned %s" % (got,))
+
+    def settle(self, before):
+        """Check the blocking calls due before script time `before`.
+
+        A call is checked once its time and the tolerance have passed, so
+        that the events that make it return can happen first.
+        """
+        for call in [c for c in self.pending
+                     if c[7] + self.tol + timer_slack(c[7] - c[8]) < before]:
+            self.pending.remove(call)
+            self.check_call(call)
+
+    # --- /proc/net/mytcp --------------------------------------------------------
+
+    def check_proc(self, ev, words):
+        rows = mytcp.proc_rows()
+        if words[0] == "LISTEN":
+            mine = [r for r in rows if r["local"][1] == self.kport and r["st"] == mytcp.LISTEN]
+        else:
+            mine = [r for r in rows if r["local"] == (KERNEL_ADDR, self.kport)
+                    and r["remote"] == (PEER_ADDR, self.pport)]
+        if words[0] == "none":
+            if mine:
+                self.fail(ev, "rows remain: %s" % mine)
+            return
+        if words[0] not in STATES:
+            self.fail(ev, "unknown state %s" % words[0])
+        if len(mine) != 1 or mine[0]["st"] != STATES[words[0]]:
+            self.fail(ev, "rows are %s" % (mine or rows))
+        for w in words[1:]:
+            key, val = w.split("=")
+            if mine[0][key] != int(val):
+                self.fail(ev, "%s is %d" % (key, mine[0][key]))
+
+    # --- the script ------------------------------------------------------------
+
+    def run_setup(self):
+        for lineno, line in self.setup:
+            words = line.split()
+            ev = Event(lineno, line, 0, False)
+            if words[0] == "sysctl" and len(words) == 3:
+                mytcp.write(os.path.join(mytcp.SYSCTL_DIR, words[1]), words[2])
+            elif words[0] == "tolerance" and len(words) == 2:
+                self.tol = max(self.tol, float(words[1]))
+            elif words[0] == "ports" and len(words) == 3:
+                self.kport, self.pport = int(words[1]), int(words[2])
+            else:
+                self.fail(ev, "unknown set-up line")
+
+    def run_event(self, ev, t, t2, last):
+        text = ev.text
+        if text.startswith("<"):
+            self.drain_until(ev, t)
+            self.inject(ev)
+            return t
+        if text.startswith(">"):
+            return self.expect(ev, t, t2, last)
+        self.drain_until(ev, t)
+        words = text.split()
+        if words[0] == "proc":
+            self.check_proc(ev, words[1:])
+        elif words[0] == "silence":
+            pass
+        elif words[0] == "sysctl":
+            mytcp.write(os.path.join(mytcp.SYSCTL_DIR, words[1]), words[2])
+        else:
+            end = t
+            if ev.block_end is not None:
+                end = ev.block_end + (t - ev.t)
+            call = self.start_call(ev, end)
+            if ev.block_end is None:
+                self.check_call(call)
+            else:
+                self.pending.append(call)
+        return t
+
+    def run(self):
+        mytcp.add_netns(self.ns)
+        try:
+            with mytcp.netns(self.ns):
+                # No IPv6 chatter (router solicitations) on the device.
+                v6 = "/proc/sys/net/ipv6/conf/default/disable_ipv6"
+                if os.path.exists(v6):
+                    mytcp.write(v6, "1")
+                self.open_tun()
+                self.run_setup()
+                self.start = time.monotonic()
+                last = 0.0
+                for ev in self.events:
+                    t = ev.t + (last if ev.rel else 0)
+                    base = last if ev.rel else 0
+                    t2 = t if ev.t2 is None else ev.t2 + base
+                    self.settle(t)
+                    last = self.run_event(ev, t, t2, last)
+                self.settle(float("inf"))
+        finally:
+            for s in list(self.socks.values()):
+                try:
+                    s.close()
+                except OSError:
+                    pass
+            if hasattr(self, "tun"):
+                os.close(self.tun)
+            mytcp.del_netns(self.ns)

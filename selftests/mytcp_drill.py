@@ -1,0 +1,44 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Packet-level drills: every script in drill/ is one test case.
+
+Each script plays the remote peer of a mytcp connection over a tun device
+(see lib/drill.py for the notation) and fails at the first segment, call
+result, state or timing that differs from what it expects.  Arguments, or
+the environment variable MYTCP_DRILLS (space-separated), name scripts to
+run instead of all of them.
+"""
+
+import glob
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import drill  # noqa: E402
+import mytcp  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def make_case(path):
+    name = os.path.basename(path)[:-len(".pkt")]
+
+    def case():
+        mytcp.load_module()
+        with open(path) as f:
+            drill.Drill(name, f.read()).run()
+    case.__name__ = name
+    return case
+
+
+def scripts(names):
+    if names:
+        return [os.path.join(HERE, "drill", n if n.endswith(".pkt") else n + ".pkt")
+                for n in names]
+    return sorted(glob.glob(os.path.join(HERE, "drill", "*.pkt")))
+
+
+if __name__ == "__main__":
+    for p in scripts(sys.argv[1:] or os.environ.get("MYTCP_DRILLS", "").split()):
+        mytcp.test(make_case(p))
+    mytcp.main()
