@@ -4,6 +4,7 @@
  * data, FIN, and probes of a closed window) with exponential backoff and
  * its give-up limits; keepalive; the FIN-WAIT-2 timeout of orphans.
  */
+#include <linux/netdevice.h>
 #include <linux/timer.h>
 #include <net/sock.h>
 #include <net/mytcp.h>
@@ -97,8 +98,10 @@ static void mytcp_send_probe(struct sock *sk)
 			NULL, 0);
 }
 
+/* Give up on the connection: it timed out. */
 static void mytcp_write_error(struct sock *sk, int err)
 {
+	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_ABORTONTIMEOUT);
 	WRITE_ONCE(sk->sk_err, err);
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk_error_report(sk);
@@ -120,6 +123,13 @@ static int mytcp_retries_limit(const struct sock *sk)
 	}
 }
 
+static void mytcp_count_retransmit(struct sock *sk, const struct sk_buff *skb)
+{
+	mytcp_inc_stats(sock_net(sk), MYTCP_MIB_RETRANSSEGS);
+	if (MYTCP_SKB_CB(skb)->flags & MYTCPHDR_SYN)
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SYNRETRANS);
+}
+
 static void mytcp_retransmit(struct sock *sk)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
@@ -132,6 +142,7 @@ static void mytcp_retransmit(struct sock *sk)
 		 * Nothing in flight: data waits on a closed window.  A segment
 		 * with an old sequence number makes the peer tell its window.
 		 */
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_WINPROBE);
 		mytcp_send_probe(sk);
 		msk->rto = min_t(u32, msk->rto * 2, MYTCP_RTO_MAX);
 		sk_reset_timer(sk, &msk->rtx_timer, jiffies + msk->rto);
@@ -142,12 +153,14 @@ static void mytcp_retransmit(struct sock *sk)
 		return;
 	}
 	msk->retransmits++;
+	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_TIMEOUTS);
 	/*
 	 * Go back N: the receiver keeps no out-of-order data yet, so all
 	 * that was in flight after a loss is sent again.
 	 */
 	while (skb && skb != msk->send_head) {
-		mytcp_transmit_skb(sk, skb);
+		if (!net_xmit_eval(mytcp_transmit_skb(sk, skb)))
+			mytcp_count_retransmit(sk, skb);
 		msk->total_retrans++;
 		skb = skb_queue_is_last(&sk->sk_write_queue, skb) ? NULL : skb->next;
 	}
@@ -184,6 +197,7 @@ static void mytcp_keepalive_probe(struct sock *sk)
 		mytcp_write_error(sk, ETIMEDOUT);
 		return;
 	}
+	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_KEEPALIVE);
 	mytcp_send_probe(sk);
 	msk->probes_out++;
 	sk_reset_timer(sk, &msk->keepalive_timer,
@@ -202,6 +216,7 @@ static void mytcp_expire_keepalive(struct timer_list *t)
 	}
 	if (sk->sk_state == MYTCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD)) {
 		/* fin_timeout passed: the peer never closed.  Give up. */
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_FINWAIT2TIMEOUTS);
 		mytcp_done(sk);
 		goto out;
 	}
