@@ -13,8 +13,16 @@
 #include <net/sock.h>
 #include <net/mytcp.h>
 
+/* A malformed header: an input error, and which kind (MYTCP_EXT_*). */
+static bool mytcp_drop_bad_header(struct net *net, int ext_field)
+{
+	mytcp_inc_stats(net, MYTCP_MIB_INERRS);
+	mytcp_inc_ext_stats(net, ext_field);
+	return false;
+}
+
 /* Check the header and fill in the control block; false: drop it. */
-static bool mytcp_check_segment(struct sk_buff *skb)
+static bool mytcp_check_segment(struct net *net, struct sk_buff *skb)
 {
 	struct mytcp_skb_cb *cb;
 	const struct tcphdr *th;
@@ -22,16 +30,23 @@ static bool mytcp_check_segment(struct sk_buff *skb)
 
 	if (skb->pkt_type != PACKET_HOST)
 		return false;
+	mytcp_inc_stats(net, MYTCP_MIB_INSEGS);
+	if (skb->len < MYTCP_HDR_LEN)
+		return mytcp_drop_bad_header(net, MYTCP_EXT_SHORTSEGS);
 	if (!pskb_may_pull(skb, MYTCP_HDR_LEN))
 		return false;
 	th = tcp_hdr(skb);
 	doff = th->doff * 4;
-	if (doff < MYTCP_HDR_LEN || !pskb_may_pull(skb, doff))
+	if (doff < MYTCP_HDR_LEN || doff > skb->len)
+		return mytcp_drop_bad_header(net, MYTCP_EXT_BADOFFSET);
+	if (!pskb_may_pull(skb, doff))
 		return false;
-	if (skb_checksum_init(skb, IPPROTO_MYTCP, inet_compute_pseudo))
+	if (skb_checksum_init(skb, IPPROTO_MYTCP, inet_compute_pseudo) ||
+	    skb_checksum_complete(skb)) {
+		mytcp_inc_stats(net, MYTCP_MIB_INERRS);
+		mytcp_inc_stats(net, MYTCP_MIB_CSUMERRORS);
 		return false;
-	if (skb_checksum_complete(skb))
-		return false;
+	}
 
 	th = tcp_hdr(skb);
 	cb = MYTCP_SKB_CB(skb);
@@ -54,11 +69,13 @@ static bool mytcp_check_segment(struct sk_buff *skb)
 static void mytcp_deliver(struct sock *sk, struct sk_buff *skb)
 {
 	bh_lock_sock_nested(sk);
-	if (!sock_owned_by_user(sk))
+	if (!sock_owned_by_user(sk)) {
 		mytcp_rcv_sk(sk, skb);
-	else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-				READ_ONCE(sk->sk_sndbuf)))
+	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
+				  READ_ONCE(sk->sk_sndbuf))) {
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_BACKLOGDROP);
 		kfree_skb(skb);
+	}
 	bh_unlock_sock(sk);
 }
 
@@ -70,7 +87,7 @@ static int mytcp_receive_segment(struct sk_buff *skb)
 	struct mytcp_tw *tw;
 	struct sock *sk;
 
-	if (!mytcp_check_segment(skb))
+	if (!mytcp_check_segment(net, skb))
 		goto drop;
 	iph = ip_hdr(skb);
 	th = tcp_hdr(skb);
@@ -89,6 +106,7 @@ static int mytcp_receive_segment(struct sk_buff *skb)
 	}
 	sk = mytcp_lookup_listener(net, iph->daddr, th->dest);
 	if (!sk) {
+		mytcp_inc_ext_stats(net, MYTCP_EXT_NOSOCKET);
 		mytcp_send_reset_reply(net, skb);
 		goto drop;
 	}

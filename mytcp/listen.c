@@ -168,6 +168,26 @@ static void mytcp_send_synack(struct mytcp_request *req)
 			MYTCPHDR_SYN | MYTCPHDR_ACK, win, opts, len);
 }
 
+/* A SYN-ACK sent again, for a retransmitted SYN or by the timer. */
+static void mytcp_resend_synack(struct mytcp_request *req)
+{
+	struct net *net = sock_net(req->listener);
+
+	mytcp_inc_stats(net, MYTCP_MIB_RETRANSSEGS);
+	mytcp_inc_ext_stats(net, MYTCP_EXT_SYNRETRANS);
+	mytcp_send_synack(req);
+}
+
+/* A SYN or final ACK the listener could not take; @reason: MYTCP_EXT_* or -1. */
+static void mytcp_count_listen_drop(struct sock *sk, int reason)
+{
+	struct net *net = sock_net(sk);
+
+	if (reason >= 0)
+		mytcp_inc_ext_stats(net, reason);
+	mytcp_inc_ext_stats(net, MYTCP_EXT_LISTENDROPS);
+}
+
 static unsigned long mytcp_synack_timeout(int retrans)
 {
 	return min_t(unsigned long, MYTCP_TIMEOUT_INIT << retrans, MYTCP_RTO_MAX);
@@ -198,7 +218,7 @@ static void mytcp_retransmit_synack(struct timer_list *t)
 		return;
 	}
 	req->retrans++;
-	mytcp_send_synack(req);
+	mytcp_resend_synack(req);
 	req->expires = jiffies + mytcp_synack_timeout(req->retrans);
 	mod_timer(&req->timer, req->expires);
 out:
@@ -219,13 +239,20 @@ static void mytcp_open_request(struct sock *sk, struct sk_buff *skb)
 	unsigned int mtu = 576;
 
 	if (l->synq_len >= READ_ONCE(sk->sk_max_ack_backlog) ||
-	    l->synq_len >= (unsigned int)READ_ONCE(mn->sysctl_max_syn_backlog) ||
-	    sk_acceptq_is_full(sk))
+	    l->synq_len >= (unsigned int)READ_ONCE(mn->sysctl_max_syn_backlog)) {
+		mytcp_count_listen_drop(sk, MYTCP_EXT_REQQFULLDROP);
 		return;
+	}
+	if (sk_acceptq_is_full(sk)) {
+		mytcp_count_listen_drop(sk, MYTCP_EXT_LISTENOVERFLOWS);
+		return;
+	}
 
 	req = kzalloc(sizeof(*req), GFP_ATOMIC);
-	if (!req)
+	if (!req) {
+		mytcp_count_listen_drop(sk, -1);
 		return;
+	}
 	mytcp_parse_options(skb, &opt);
 	req->laddr = iph->daddr;
 	req->raddr = iph->saddr;
@@ -312,6 +339,7 @@ static struct sock *mytcp_create_child(struct sock *sk, struct mytcp_request *re
 	}
 	mytcp_inherit_port(child, sk);
 	mytcp_set_state(child, MYTCP_ESTABLISHED);
+	mytcp_inc_stats(sock_net(sk), MYTCP_MIB_PASSIVEOPENS);
 	return child;
 }
 
@@ -329,11 +357,16 @@ static bool mytcp_complete_request(struct sock *sk, struct mytcp_request *req,
 		mytcp_send_reset_reply(sock_net(sk), skb);
 		return false;
 	}
-	if (sk_acceptq_is_full(sk))
-		return false;	/* the peer retransmits; so do we */
-	child = mytcp_create_child(sk, req, skb);
-	if (!child)
+	if (sk_acceptq_is_full(sk)) {
+		/* The peer retransmits; so do we. */
+		mytcp_count_listen_drop(sk, MYTCP_EXT_LISTENOVERFLOWS);
 		return false;
+	}
+	child = mytcp_create_child(sk, req, skb);
+	if (!child) {
+		mytcp_count_listen_drop(sk, -1);
+		return false;
+	}
 	/* For sparse: sk_clone_lock() returned the child locked. */
 	__acquire(&child->sk_lock.slock);
 	mytcp_drop_request(sk, req);
@@ -347,6 +380,14 @@ static bool mytcp_complete_request(struct sock *sk, struct mytcp_request *req,
 	sock_put(child);
 	sk->sk_data_ready(sk);
 	return true;
+}
+
+/* The peer reset a half-open connection: it is dropped. */
+static void mytcp_reset_request(struct sock *sk, struct mytcp_request *req)
+{
+	mytcp_inc_stats(sock_net(sk), MYTCP_MIB_ATTEMPTFAILS);
+	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_EMBRYONICRSTS);
+	mytcp_drop_request(sk, req);
 }
 
 /**
@@ -371,10 +412,10 @@ int mytcp_rcv_listen(struct sock *sk, struct sk_buff *skb)
 	if (req) {
 		if (cb->flags & MYTCPHDR_RST) {
 			if (cb->seq == req->irs + 1)
-				mytcp_drop_request(sk, req);
+				mytcp_reset_request(sk, req);
 		} else if (cb->flags & MYTCPHDR_SYN) {
 			if (cb->seq == req->irs)
-				mytcp_send_synack(req);
+				mytcp_resend_synack(req);
 			else	/* not ours: tell the sender what we expect */
 				mytcp_send_bare(sock_net(sk), req->laddr, req->raddr,
 						req->lport, req->rport, req->iss + 1,

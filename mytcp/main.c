@@ -18,9 +18,13 @@ static int __net_init mytcp_init_net(struct net *net)
 	int err;
 
 	mytcp_set_default_sysctls(mn);
-	err = mytcp_init_tables(net);
+	/* First: everything after it may count. */
+	err = mytcp_alloc_stats(net);
 	if (err)
 		return err;
+	err = mytcp_init_tables(net);
+	if (err)
+		goto out_stats;
 	err = mytcp_create_ctl_sock(net);
 	if (err)
 		goto out_tables;
@@ -30,24 +34,34 @@ static int __net_init mytcp_init_net(struct net *net)
 	err = mytcp_create_proc(net);
 	if (err)
 		goto out_sysctl;
+	err = mytcp_create_stats_proc(net);
+	if (err)
+		goto out_proc;
 	return 0;
 
+out_proc:
+	mytcp_remove_proc(net);
 out_sysctl:
 	mytcp_unregister_sysctls(net);
 out_ctl:
 	mytcp_destroy_ctl_sock(net);
 out_tables:
 	mytcp_free_tables(net);
+out_stats:
+	mytcp_free_stats(net);
 	return err;
 }
 
 static void __net_exit mytcp_exit_net(struct net *net)
 {
+	mytcp_remove_stats_proc(net);
 	mytcp_remove_proc(net);
 	mytcp_unregister_sysctls(net);
 	mytcp_purge_tw(net);
 	mytcp_destroy_ctl_sock(net);
 	mytcp_free_tables(net);
+	/* Last: purging TIME-WAIT waits for timers that may still count. */
+	mytcp_free_stats(net);
 }
 
 static struct pernet_operations mytcp_net_ops = {

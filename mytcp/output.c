@@ -167,6 +167,9 @@ int mytcp_send_bare(struct net *net, __be32 saddr, __be32 daddr,
 		return PTR_ERR(rt);
 	}
 	skb_dst_set(skb, &rt->dst);
+	mytcp_inc_stats(net, MYTCP_MIB_OUTSEGS);
+	if (flags & MYTCPHDR_RST)
+		mytcp_inc_stats(net, MYTCP_MIB_OUTRSTS);
 	return ip_build_and_send_pkt(skb, ctl, saddr, daddr, NULL, 0);
 }
 
@@ -258,6 +261,9 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 	if (!copy)
 		return -ENOBUFS;
 	cb->when = jiffies;
+	/* As TCP, OutSegs leaves out retransmissions: RetransSegs has them. */
+	if (!mytcp_seq_before(cb->seq, msk->snd_nxt))
+		mytcp_inc_stats(sock_net(sk), MYTCP_MIB_OUTSEGS);
 
 	memset(copy->cb, 0, sizeof(copy->cb));
 	skb_push(copy, hdrlen);
@@ -300,6 +306,7 @@ void mytcp_send_ack(struct sock *sk)
 			  msk->rcv_nxt, MYTCPHDR_ACK, mytcp_select_window(sk),
 			  MYTCP_HDR_LEN);
 	skb_set_owner_w(skb, sk);
+	mytcp_inc_stats(sock_net(sk), MYTCP_MIB_OUTSEGS);
 	ip_queue_xmit(sk, skb, &inet->cork.fl);
 }
 

@@ -50,6 +50,8 @@ void mytcp_done(struct sock *sk)
 {
 	if (sk->sk_state == MYTCP_CLOSE && !mytcp_sk(sk)->hashed_in)
 		return;
+	if (sk->sk_state == MYTCP_SYN_SENT || sk->sk_state == MYTCP_SYN_RECV)
+		mytcp_inc_stats(sock_net(sk), MYTCP_MIB_ATTEMPTFAILS);
 	mytcp_set_state(sk, MYTCP_CLOSE);
 	mytcp_stop_timers(sk);
 	mytcp_unhash(sk);
@@ -292,8 +294,10 @@ static bool mytcp_queue_data(struct sock *sk, struct sk_buff *skb)
 	if (trim >= len)
 		return false;	/* an old duplicate */
 	/* The window bounds what a well-behaved peer sends; this, the rest. */
-	if (atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf))
+	if (atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf)) {
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_RCVQDROP);
 		return false;
+	}
 	if (trim) {
 		if (!pskb_pull(skb, trim))
 			return false;
@@ -340,6 +344,21 @@ static bool mytcp_rcv_fin(struct sock *sk)
 	return true;
 }
 
+/* RFC 5961's answer to a RST or SYN that may be forged. */
+static void mytcp_send_challenge_ack(struct sock *sk)
+{
+	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_CHALLENGEACK);
+	mytcp_send_ack(sk);
+}
+
+/* A SYN on a connection; in ESTABLISHED, TCP counts it an input error. */
+static void mytcp_count_syn_challenge(struct sock *sk)
+{
+	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SYNCHALLENGE);
+	if (sk->sk_state == MYTCP_ESTABLISHED)
+		mytcp_inc_stats(sock_net(sk), MYTCP_MIB_INERRS);
+}
+
 /*
  * Simultaneous open (RFC 9293, figure 8): in SYN-RECEIVED, the peer's
  * SYN-ACK that repeats its SYN and acknowledges all we sent is the ACK
@@ -369,6 +388,7 @@ static void mytcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 
 	mytcp_strip_crossed_synack(sk, cb);
 	if (!mytcp_seq_acceptable(msk, cb)) {
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_OUTOFWINDOW);
 		if (!(cb->flags & MYTCPHDR_RST))
 			mytcp_send_ack(sk);
 		goto drop;
@@ -381,12 +401,13 @@ static void mytcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		if (cb->seq == msk->rcv_nxt)
 			mytcp_reset_sk(sk);
 		else
-			mytcp_send_ack(sk);
+			mytcp_send_challenge_ack(sk);
 		goto drop;
 	}
 	if (cb->flags & MYTCPHDR_SYN) {
 		/* RFC 5961 4.2: a challenge ACK, whatever the sequence number. */
-		mytcp_send_ack(sk);
+		mytcp_count_syn_challenge(sk);
+		mytcp_send_challenge_ack(sk);
 		goto drop;
 	}
 	if (!(cb->flags & MYTCPHDR_ACK))
@@ -404,6 +425,7 @@ static void mytcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		if (skb->len && sock_flag(sk, SOCK_DEAD) &&
 		    (sk->sk_shutdown & RCV_SHUTDOWN)) {
 			/* Nobody will read it: abort (RFC 9293 3.10.4). */
+			mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_ABORTONDATA);
 			mytcp_send_active_reset(sk);
 			mytcp_reset_sk(sk);
 			goto drop;

@@ -296,6 +296,7 @@ static int mytcp_start_connect(struct sock *sk, struct sockaddr_in *sin)
 	err = mytcp_send_syn(sk);
 	if (err)
 		goto fail;
+	mytcp_inc_stats(sock_net(sk), MYTCP_MIB_ACTIVEOPENS);
 	return 0;
 fail:
 	mytcp_set_state(sk, MYTCP_CLOSE);
@@ -606,6 +607,8 @@ static int mytcp_release(struct socket *sock)
 		mytcp_unbind_port(sk);
 	} else if (unread || (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime)) {
 		/* RFC 2525 2.17: unread data, or zero linger: abort. */
+		mytcp_inc_ext_stats(sock_net(sk), unread ? MYTCP_EXT_ABORTONCLOSE :
+				    MYTCP_EXT_ABORTONDATA);
 		mytcp_send_active_reset(sk);
 		mytcp_done(sk);
 	} else {

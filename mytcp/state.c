@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * names of the connection states.
+ * names of the connection states, and state changes with the counters
+ * that follow them (CurrEstab, EstabResets).
  */
 #include <linux/export.h>
 #include <net/sock.h>
@@ -35,6 +36,24 @@ const char *mytcp_state_name(int state)
 }
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_state_name);
 
+/*
+ * CurrEstab counts connections in ESTABLISHED or CLOSE-WAIT; EstabResets
+ * those that went straight from one of them to CLOSED (RFC 4022).
+ */
+static void mytcp_count_state(struct sock *sk, int old, int state)
+{
+	struct net *net = sock_net(sk);
+	bool was_estab = old == MYTCP_ESTABLISHED || old == MYTCP_CLOSE_WAIT;
+	bool is_estab = state == MYTCP_ESTABLISHED || state == MYTCP_CLOSE_WAIT;
+
+	if (was_estab && state == MYTCP_CLOSE)
+		mytcp_inc_stats(net, MYTCP_MIB_ESTABRESETS);
+	if (is_estab && !was_estab)
+		mytcp_inc_stats(net, MYTCP_MIB_CURRESTAB);
+	else if (was_estab && !is_estab)
+		mytcp_dec_stats(net, MYTCP_MIB_CURRESTAB);
+}
+
 /**
  * mytcp_set_state() - move a socket to a new connection state
  * @sk: the socket, locked
@@ -42,6 +61,7 @@ EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_state_name);
  */
 void mytcp_set_state(struct sock *sk, int state)
 {
+	mytcp_count_state(sk, sk->sk_state, state);
 	/* Pairs with the acquire of lockless readers (poll, /proc). */
 	smp_store_release(&sk->sk_state, state);
 }

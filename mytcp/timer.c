@@ -4,6 +4,7 @@
  * data, FIN, and probes of a closed window) with exponential backoff and
  * its give-up limits; keepalive; the FIN-WAIT-2 timeout of orphans.
  */
+#include <linux/netdevice.h>
 #include <linux/timer.h>
 #include <net/sock.h>
 #include <net/mytcp.h>
@@ -105,8 +106,10 @@ static void mytcp_send_probe(struct sock *sk)
 			NULL, 0);
 }
 
+/* Give up on the connection: it timed out. */
 static void mytcp_write_error(struct sock *sk, int err)
 {
+	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_ABORTONTIMEOUT);
 	WRITE_ONCE(sk->sk_err, err);
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk_error_report(sk);
@@ -128,6 +131,13 @@ static int mytcp_retries_limit(const struct sock *sk)
 	}
 }
 
+static void mytcp_count_retransmit(struct sock *sk, const struct sk_buff *skb)
+{
+	mytcp_inc_stats(sock_net(sk), MYTCP_MIB_RETRANSSEGS);
+	if (MYTCP_SKB_CB(skb)->flags & MYTCPHDR_SYN)
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SYNRETRANS);
+}
+
 static void mytcp_retransmit(struct sock *sk)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
@@ -140,6 +150,7 @@ static void mytcp_retransmit(struct sock *sk)
 		 * Nothing in flight: data waits on a closed window.  A segment
 		 * with an old sequence number makes the peer tell its window.
 		 */
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_WINPROBE);
 		mytcp_send_probe(sk);
 		msk->rto = min_t(u32, msk->rto * 2, MYTCP_RTO_MAX);
 		sk_reset_timer(sk, &msk->rtx_timer, jiffies + msk->rto);
@@ -150,12 +161,17 @@ static void mytcp_retransmit(struct sock *sk)
 		return;
 	}
 	msk->retransmits++;
+	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_TIMEOUTS);
 	/*
 	 * Go back N: the receiver keeps no out-of-order data yet, so all
 	 * that was in flight after a loss is sent again.
 	 */
 	while (skb && skb != msk->send_head) {
-		mytcp_transmit_skb(sk, skb);
+		/* net_xmit_eval() reads its argument twice: call first. */
+		int err = mytcp_transmit_skb(sk, skb);
+
+		if (!net_xmit_eval(err))
+			mytcp_count_retransmit(sk, skb);
 		msk->total_retrans++;
 		skb = skb_queue_is_last(&sk->sk_write_queue, skb) ? NULL : skb->next;
 	}
@@ -192,6 +208,7 @@ static void mytcp_keepalive_probe(struct sock *sk)
 		mytcp_write_error(sk, ETIMEDOUT);
 		return;
 	}
+	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_KEEPALIVE);
 	mytcp_send_probe(sk);
 	msk->probes_out++;
 	sk_reset_timer(sk, &msk->keepalive_timer,
@@ -209,7 +226,12 @@ static void mytcp_expire_keepalive(struct timer_list *t)
 		goto out;
 	}
 	if (sk->sk_state == MYTCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD)) {
-		/* fin_timeout passed: the peer never closed.  Give up. */
+		/*
+		 * fin_timeout passed: the peer never closed.  Give up and, as
+		 * TCP does, tell the peer with a reset.
+		 */
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_FINWAIT2TIMEOUTS);
+		mytcp_send_active_reset(sk);
 		mytcp_done(sk);
 		goto out;
 	}

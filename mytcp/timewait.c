@@ -78,14 +78,21 @@ static void mytcp_expire_tw(struct timer_list *t)
 {
 	struct mytcp_tw *tw = from_timer(tw, t, timer);
 
+	/* Still in the table: mytcp_purge_tw() waits for us. */
+	mytcp_inc_ext_stats(tw->net, MYTCP_EXT_TW);
 	mytcp_unlink_tw(tw);
 }
 
-/* The timer owns the tables' reference: whoever stops it unlinks. */
-static void mytcp_kill_tw(struct mytcp_tw *tw)
+/*
+ * The timer owns the tables' reference: whoever stops it unlinks.
+ * Return: true when this call ended the entry.
+ */
+static bool mytcp_kill_tw(struct mytcp_tw *tw)
 {
-	if (del_timer_sync(&tw->timer))
-		mytcp_unlink_tw(tw);
+	if (!del_timer_sync(&tw->timer))
+		return false;
+	mytcp_unlink_tw(tw);
+	return true;
 }
 
 static unsigned long mytcp_tw_timeout(struct net *net)
@@ -110,8 +117,10 @@ void mytcp_enter_time_wait(struct sock *sk)
 	u32 chain;
 
 	tw = kmem_cache_zalloc(mytcp_tw_cache, GFP_ATOMIC);
-	if (!tw)
+	if (!tw) {
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_TWOVERFLOW);
 		return;
+	}
 	tw->net = sock_net(sk);
 	tw->laddr = sk->sk_rcv_saddr;
 	tw->raddr = sk->sk_daddr;
@@ -143,6 +152,7 @@ void mytcp_enter_time_wait(struct sock *sk)
 	spin_unlock_bh(&mn->bind_lock);
 
 	atomic_inc(&mn->tw_count);
+	mytcp_inc_ext_stats(tw->net, MYTCP_EXT_TWCREATED);
 	mod_timer(&tw->timer, jiffies + mytcp_tw_timeout(tw->net));
 }
 
@@ -164,13 +174,14 @@ bool mytcp_rcv_time_wait(struct mytcp_tw *tw, struct sk_buff *skb)
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 
 	if (cb->flags & MYTCPHDR_RST) {
-		if (cb->seq == tw->rcv_nxt)
-			mytcp_kill_tw(tw);
+		if (cb->seq == tw->rcv_nxt && mytcp_kill_tw(tw))
+			mytcp_inc_ext_stats(tw->net, MYTCP_EXT_TWKILLED);
 		return false;
 	}
 	if ((cb->flags & (MYTCPHDR_SYN | MYTCPHDR_ACK)) == MYTCPHDR_SYN &&
 	    mytcp_seq_after(cb->seq, tw->rcv_nxt)) {
-		mytcp_kill_tw(tw);
+		if (mytcp_kill_tw(tw))
+			mytcp_inc_ext_stats(tw->net, MYTCP_EXT_TWRECYCLED);
 		return true;
 	}
 	if ((cb->flags & MYTCPHDR_FIN) && cb->end_seq == tw->rcv_nxt)

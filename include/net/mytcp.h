@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include <net/inet_sock.h>
 #include <net/netns/generic.h>
+#include <net/snmp.h>
 #include <linux/tcp.h>
 #include <uapi/linux/mytcp.h>
 
@@ -161,8 +162,69 @@ struct mytcp_tw {
 	struct timer_list	timer;
 };
 
+/*
+ * Counters, per namespace and per CPU; /proc/net/mytcp_snmp prints them
+ * and Documentation/mytcp.rst, "Counters", says what each one counts.
+ * The "Mytcp:" lines: the counters of RFC 4022's TCP group, as Linux
+ * TCP keeps them for the "Tcp:" lines of /proc/net/snmp.
+ */
+enum {
+	MYTCP_MIB_ACTIVEOPENS,
+	MYTCP_MIB_PASSIVEOPENS,
+	MYTCP_MIB_ATTEMPTFAILS,
+	MYTCP_MIB_ESTABRESETS,
+	MYTCP_MIB_CURRESTAB,		/* a gauge: incremented and decremented */
+	MYTCP_MIB_INSEGS,
+	MYTCP_MIB_OUTSEGS,
+	MYTCP_MIB_RETRANSSEGS,
+	MYTCP_MIB_INERRS,
+	MYTCP_MIB_OUTRSTS,
+	MYTCP_MIB_CSUMERRORS,
+	MYTCP_MIB_MAX
+};
+
+/* The "MytcpExt:" lines, named as in TcpExt of /proc/net/netstat. */
+enum {
+	MYTCP_EXT_EMBRYONICRSTS,
+	MYTCP_EXT_LISTENOVERFLOWS,
+	MYTCP_EXT_LISTENDROPS,
+	MYTCP_EXT_REQQFULLDROP,
+	MYTCP_EXT_TWCREATED,
+	MYTCP_EXT_TW,
+	MYTCP_EXT_TWKILLED,
+	MYTCP_EXT_TWRECYCLED,
+	MYTCP_EXT_TWOVERFLOW,
+	MYTCP_EXT_SYNRETRANS,
+	MYTCP_EXT_TIMEOUTS,
+	MYTCP_EXT_ABORTONTIMEOUT,
+	MYTCP_EXT_KEEPALIVE,
+	MYTCP_EXT_WINPROBE,
+	MYTCP_EXT_FINWAIT2TIMEOUTS,
+	MYTCP_EXT_ABORTONCLOSE,
+	MYTCP_EXT_ABORTONDATA,
+	MYTCP_EXT_CHALLENGEACK,
+	MYTCP_EXT_SYNCHALLENGE,
+	MYTCP_EXT_OUTOFWINDOW,
+	MYTCP_EXT_RCVQDROP,
+	MYTCP_EXT_BACKLOGDROP,
+	MYTCP_EXT_NOSOCKET,
+	MYTCP_EXT_SHORTSEGS,
+	MYTCP_EXT_BADOFFSET,
+	MYTCP_EXT_MAX
+};
+
+struct mytcp_mib {
+	unsigned long	mibs[MYTCP_MIB_MAX];
+};
+
+struct mytcp_ext_mib {
+	unsigned long	mibs[MYTCP_EXT_MAX];
+};
+
 /* Per network namespace state. */
 struct mytcp_net {
+	DEFINE_SNMP_STAT(struct mytcp_mib, mib);
+	DEFINE_SNMP_STAT(struct mytcp_ext_mib, ext_mib);
 	struct ctl_table_header	*sysctl_hdr;
 	struct sock		*ctl_sk;	/* sends segments of no socket */
 	u32			hash_secret;
@@ -196,6 +258,25 @@ extern unsigned int mytcp_net_id;
 static inline struct mytcp_net *mytcp_net(const struct net *net)
 {
 	return net_generic(net, mytcp_net_id);
+}
+
+/*
+ * Counting: one per-CPU add, no lock, from any context (process, softirq,
+ * timer).  this_cpu_*() keeps it safe where preemption is enabled.
+ */
+static inline void mytcp_inc_stats(const struct net *net, int field)
+{
+	SNMP_INC_STATS(mytcp_net(net)->mib, field);
+}
+
+static inline void mytcp_dec_stats(const struct net *net, int field)
+{
+	SNMP_DEC_STATS(mytcp_net(net)->mib, field);
+}
+
+static inline void mytcp_inc_ext_stats(const struct net *net, int field)
+{
+	SNMP_INC_STATS(mytcp_net(net)->ext_mib, field);
 }
 
 /*
@@ -333,6 +414,12 @@ void mytcp_set_default_sysctls(struct mytcp_net *mn);
 int mytcp_check_port_range(const int range[2]);
 int mytcp_register_sysctls(struct net *net);
 void mytcp_unregister_sysctls(struct net *net);
+
+/* stats.c */
+int mytcp_alloc_stats(struct net *net);
+void mytcp_free_stats(struct net *net);
+int mytcp_create_stats_proc(struct net *net);
+void mytcp_remove_stats_proc(struct net *net);
 
 /* proc.c */
 int mytcp_create_proc(struct net *net);
