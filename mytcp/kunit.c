@@ -121,6 +121,7 @@ static void mytcp_test_sysctl_defaults(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mn.sysctl_local_port_range[0], 32768);
 	KUNIT_EXPECT_EQ(test, mn.sysctl_local_port_range[1], 60999);
 	KUNIT_EXPECT_EQ(test, mytcp_check_port_range(mn.sysctl_local_port_range), 0);
+	KUNIT_EXPECT_EQ(test, mn.sysctl_abort_on_overflow, 0);
 }
 
 static void mytcp_test_port_range(struct kunit *test)

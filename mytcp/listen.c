@@ -358,8 +358,13 @@ static bool mytcp_complete_request(struct sock *sk, struct mytcp_request *req,
 		return false;
 	}
 	if (sk_acceptq_is_full(sk)) {
-		/* The peer retransmits; so do we. */
 		mytcp_count_listen_drop(sk, MYTCP_EXT_LISTENOVERFLOWS);
+		/* By default the peer retransmits, and so do we. */
+		if (READ_ONCE(mytcp_net(sock_net(sk))->sysctl_abort_on_overflow)) {
+			mytcp_send_reset_reply(sock_net(sk), skb);
+			mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_EMBRYONICRSTS);
+			mytcp_drop_request(sk, req);
+		}
 		return false;
 	}
 	child = mytcp_create_child(sk, req, skb);

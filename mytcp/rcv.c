@@ -389,8 +389,13 @@ static void mytcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	mytcp_strip_crossed_synack(sk, cb);
 	if (!mytcp_seq_acceptable(msk, cb)) {
 		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_OUTOFWINDOW);
-		if (!(cb->flags & MYTCPHDR_RST))
+		if (cb->flags & MYTCPHDR_SYN) {
+			/* Counted as TCP counts a SYN, wherever it falls. */
+			mytcp_count_syn_challenge(sk);
+			mytcp_send_challenge_ack(sk);
+		} else if (!(cb->flags & MYTCPHDR_RST)) {
 			mytcp_send_ack(sk);
+		}
 		goto drop;
 	}
 	msk->rcv_tstamp = jiffies;

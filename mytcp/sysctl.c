@@ -34,6 +34,7 @@ void mytcp_set_default_sysctls(struct mytcp_net *mn)
 	mn->sysctl_local_port_range[1] = 60999;
 	/* TCP sizes its own from its connection table; ours has 4096 chains. */
 	mn->sysctl_max_syn_backlog = 128;
+	mn->sysctl_abort_on_overflow = 0;
 }
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_set_default_sysctls);
 
@@ -105,6 +106,8 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 			 &mytcp_one, &mytcp_max_keepalive_probes),
 	MYTCP_INT_SYSCTL("max_syn_backlog", sysctl_max_syn_backlog,
 			 SYSCTL_ZERO, SYSCTL_INT_MAX),
+	MYTCP_INT_SYSCTL("abort_on_overflow", sysctl_abort_on_overflow,
+			 SYSCTL_ZERO, SYSCTL_ONE),
 	{
 		.procname	= "local_port_range",
 		.data		= &init_net_template.sysctl_local_port_range,

@@ -17,7 +17,8 @@ from mytcp import (MODDIR, MODULE, PROC_NET, SYSCTL_DIR, add_netns,  # noqa: E40
 
 SQUAT_DIR = os.path.join(MODDIR, "selftests", "modules")
 SYSCTLS = ("syn_retries", "synack_retries", "fin_timeout", "msl", "keepalive_time",
-           "keepalive_intvl", "keepalive_probes", "local_port_range", "max_syn_backlog")
+           "keepalive_intvl", "keepalive_probes", "local_port_range", "max_syn_backlog",
+           "abort_on_overflow")
 
 
 def dmesg_since(mark):
@@ -75,7 +76,8 @@ def sysctl_defaults_are_tcps():
              "fin_timeout": "tcp_fin_timeout", "keepalive_time": "tcp_keepalive_time",
              "keepalive_intvl": "tcp_keepalive_intvl",
              "keepalive_probes": "tcp_keepalive_probes",
-             "local_port_range": "ip_local_port_range"}
+             "local_port_range": "ip_local_port_range",
+             "abort_on_overflow": "tcp_abort_on_overflow"}
     for ours, theirs in pairs.items():
         a = read(os.path.join(SYSCTL_DIR, ours)).split()
         b = read(tcp + theirs).split()

@@ -251,6 +251,7 @@ struct mytcp_net {
 	int			sysctl_keepalive_probes;
 	int			sysctl_local_port_range[2];
 	int			sysctl_max_syn_backlog;
+	int			sysctl_abort_on_overflow;
 };
 
 extern unsigned int mytcp_net_id;

@@ -18,7 +18,7 @@ arrived, so that waits do not add up small errors.  Events:
     Inject a segment from the peer.  FLAGS are S (SYN), F (FIN), R (RST),
     P (PSH), U (URG) and "." for ACK.  seq and end are relative to the
     peer's initial sequence number (a random number chosen per run), ack
-    to mytcp's.  Options: ``mss N``, ``wscale N``, ``nop``, ``eol``.
+    to mytcp's (absolute while mytcp has sent no SYN).  Options: ``mss N``, ``wscale N``, ``nop``, ``eol``.
 ``> FLAGS seq:end(len) [ack N] [win N] [<opt,...>] [newisn]``
     Expect mytcp to send that segment at that time (within the
     tolerance, or anywhere in ``T1~T2``; with ``+T1~T2`` both count from
@@ -38,6 +38,14 @@ arrived, so that waits do not add up small errors.  Events:
 ``proc STATE [retrnsmt=N] [tr=N]`` and ``proc none``
     The /proc/net/mytcp row of the connection is in STATE (LISTEN means
     the listener's row), or there is no row for the connection.
+``ports KERNEL PEER``
+    Go on with another connection: the one between these ports (the
+    default is 8080 and 4000).  Each connection keeps its own ISN.
+``counter NAME N``
+    Counter NAME of /proc/net/mytcp_snmp went up by N since the start.
+``isn clock`` and ``isn unrelated``
+    The last two ISNs mytcp chose differ by the time between them in
+    64 ns ticks (the same 4-tuple), or do not (another 4-tuple).
 ``silence``
     Nothing is sent until this time.  Segments are never allowed to
     arrive unexpected: every wait checks that, ``silence`` just waits.
@@ -45,7 +53,7 @@ arrived, so that waits do not add up small errors.  Events:
     Set /proc/sys/net/mytcp/NAME in the drill's namespace.
 
 Lines without a time are set-up: ``sysctl NAME VALUE``, ``tolerance S``,
-``ports KERNEL PEER`` (defaults 8080 and 4000).  ``#`` starts a comment.
+``ports KERNEL PEER``.  ``#`` starts a comment.
 
 MYTCP_DRILL_TOLERANCE (seconds, default 0.25) widens every time window;
 what the kernel does after waiting T seconds may also come T/8 late, the
@@ -69,6 +77,7 @@ import time
 import mytcp
 
 KERNEL_ADDR, PEER_ADDR = "192.0.2.1", "192.0.2.2"
+STATS_FILE = "/proc/net/mytcp_snmp"
 TUNSETIFF = 0x400454ca
 IFF_TUN, IFF_NO_PI = 0x0001, 0x1000
 
@@ -288,6 +297,8 @@ class Drill:
         self.peer_isn = random.getrandbits(32)
         self.kernel_isn = None
         self.socks = {}
+        self.isns = {}
+        self.isn_log = []
         self.pending = []
         self.verbose = bool(os.environ.get("MYTCP_DRILL_VERBOSE"))
         Drill.runs += 1
@@ -369,9 +380,7 @@ class Drill:
             self.fail(ev, "an injected segment needs its numbers")
         ack = 0
         if spec.ack is not None:
-            if self.kernel_isn is None:
-                self.fail(ev, "ack before mytcp sent a SYN")
-            ack = (self.kernel_isn + spec.ack) & 0xffffffff
+            ack = (spec.ack + (self.kernel_isn or 0)) & 0xffffffff
         seg = Segment(spec.flags, (self.peer_isn + spec.seq) & 0xffffffff, ack,
                       65535 if spec.win is None else spec.win,
                       spec.options or b"", bytes(spec.len), self.pport, self.kport)
@@ -389,6 +398,7 @@ class Drill:
         if seg.flags & FLAG_BITS["S"] and (self.kernel_isn is None or spec.newisn):
             if spec.seq is not None:
                 self.kernel_isn = (seg.seq - spec.seq) & 0xffffffff
+                self.note_isn(seg, at)
         self.trace("%.3f %s" % (at, self.show(seg)))
         problems = []
         if (seg.sport, seg.dport) != (self.kport, self.pport):
@@ -538,6 +548,53 @@ class Drill:
             self.pending.remove(call)
             self.check_call(call)
 
+    # --- connections, counters, ISNs ------------------------------------------
+
+    def switch_ports(self, kport, pport):
+        """Go on with the connection kport <-> pport, each with its ISN."""
+        self.isns[(self.kport, self.pport)] = self.kernel_isn
+        self.kport, self.pport = kport, pport
+        self.kernel_isn = self.isns.get((kport, pport))
+
+    def counters(self):
+        """The namespace's counters, by name, from /proc/net/mytcp_snmp."""
+        values, lines = {}, mytcp.read(STATS_FILE).splitlines()
+        for names, nums in zip(lines[0::2], lines[1::2]):
+            values.update(zip(names.split()[1:], map(int, nums.split()[1:])))
+        return values
+
+    def check_counter(self, ev, name, want):
+        now = self.counters()
+        if name not in now:
+            self.fail(ev, "no counter %s" % name)
+        got = now[name] - self.counters0.get(name, 0)
+        if got != want:
+            self.fail(ev, "%s went up by %d" % (name, got))
+
+    def note_isn(self, seg, at):
+        """Remember when mytcp chose which ISN, for `isn` checks."""
+        self.isn_log.append((self.kernel_isn, at))
+
+    def check_isn(self, ev, how):
+        """The last two ISNs mytcp chose, against RFC 6528's clock.
+
+        ``clock``: they differ by the time between them in 64 ns ticks
+        (the same 4-tuple: the same hash).  ``unrelated``: they do not
+        (another 4-tuple: another hash).
+        """
+        if len(self.isn_log) < 2:
+            self.fail(ev, "needs two SYNs from mytcp")
+        (a, ta), (b, tb) = self.isn_log[-2:]
+        ticks = ((b - a) & 0xffffffff) * 64e-9
+        near = abs(ticks - (tb - ta)) <= self.tol
+        if how == "clock" and not near:
+            self.fail(ev, "ISN grew by %.3f s of clock in %.3f s" % (ticks, tb - ta))
+        if how == "unrelated" and near:
+            self.fail(ev, "ISN grew by the clock alone (%.3f s in %.3f s)" % (
+                ticks, tb - ta))
+        if how not in ("clock", "unrelated"):
+            self.fail(ev, "isn clock or isn unrelated")
+
     # --- /proc/net/mytcp --------------------------------------------------------
 
     def check_proc(self, ev, words):
@@ -571,7 +628,7 @@ class Drill:
             elif words[0] == "tolerance" and len(words) == 2:
                 self.tol = max(self.tol, float(words[1]))
             elif words[0] == "ports" and len(words) == 3:
-                self.kport, self.pport = int(words[1]), int(words[2])
+                self.switch_ports(int(words[1]), int(words[2]))
             else:
                 self.fail(ev, "unknown set-up line")
 
@@ -591,6 +648,12 @@ class Drill:
             pass
         elif words[0] == "sysctl":
             mytcp.write(os.path.join(mytcp.SYSCTL_DIR, words[1]), words[2])
+        elif words[0] == "ports" and len(words) == 3:
+            self.switch_ports(int(words[1]), int(words[2]))
+        elif words[0] == "counter" and len(words) == 3:
+            self.check_counter(ev, words[1], int(words[2]))
+        elif words[0] == "isn" and len(words) == 2:
+            self.check_isn(ev, words[1])
         else:
             end = t
             if ev.block_end is not None:
@@ -612,6 +675,7 @@ class Drill:
                     mytcp.write(v6, "1")
                 self.open_tun()
                 self.run_setup()
+                self.counters0 = self.counters()
                 self.start = time.monotonic()
                 last = 0.0
                 for ev in self.events:
