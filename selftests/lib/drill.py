@@ -685,6 +685,7 @@ class Drill:
                     self.settle(t)
                     last = self.run_event(ev, t, t2, last)
                 self.settle(float("inf"))
+                self.abort_all()
         finally:
             for s in list(self.socks.values()):
                 try:
@@ -694,3 +695,26 @@ class Drill:
             if hasattr(self, "tun"):
                 os.close(self.tun)
             mytcp.del_netns(self.ns)
+
+    def abort_all(self):
+        """Reset what the script left open; check nothing else is left.
+
+        A socket still open is closed with a zero linger (a RST), so that
+        no orphan outlives the drill, pins the module and retransmits
+        into a namespace that is gone.  A connection the script closed
+        itself must have finished, or wait in TIME-WAIT (which namespace
+        exit ends).
+        """
+        for name, s in list(self.socks.items()):
+            try:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                s.close()
+            except OSError:
+                pass
+            del self.socks[name]
+
+        def leftovers():
+            return [r for r in mytcp.proc_rows() if r["st"] != mytcp.TIME_WAIT]
+        left = mytcp.wait_for(lambda: not leftovers(), timeout=2)
+        if not left:
+            raise DrillError("%s: connections left behind: %s" % (self.name, leftovers()))
