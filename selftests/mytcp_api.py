@@ -3,9 +3,13 @@
 """mytcp_api.py - the socket calls of a connected AF_MYTCP socket.
 
 Every call works as on a TCP socket and every misuse fails with the errno
-TCP gives for it.  Over loopback, in the initial namespace.
+TCP gives for it.  Over loopback, in the initial namespace (a blocking
+connect that never completes uses a namespace of its own).  Where the
+answer is deterministic, a test runs the same sequence on Linux TCP
+sockets too and checks that mytcp gives the same results.
 """
 
+import contextlib
 import errno
 import fcntl
 import os
@@ -18,10 +22,12 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from mytcp import (AF_MYTCP, SOL_MYTCP, SYSCTL_DIR, accept, check, check_errno,  # noqa: E402
-                   connect, connected_pair, listener, load_module, main, mytcp_socket,
-                   parse_sockaddr, read, sockaddr, sys_accept4, sys_bind, sys_connect,
-                   sys_getpeername, sys_getsockname, test, write)
+from mytcp import (AF_MYTCP, CLOSE, SOL_MYTCP, SYN_SENT, SYSCTL_DIR,  # noqa: E402
+                   accept, add_netns, check, check_errno, connect, connected_pair,
+                   del_netns, listener, load_module, main, mytcp_socket, netns,
+                   parse_sockaddr, proc_rows, read, run, sockaddr, sys_accept4,
+                   sys_bind, sys_connect, sys_getpeername, sys_getsockname, test,
+                   wait_for, write)
 
 MYTCP_NODELAY, MYTCP_MAXSEG, MYTCP_KEEPIDLE, MYTCP_KEEPINTVL, MYTCP_KEEPCNT, \
     MYTCP_SYNCNT = 1, 2, 4, 5, 6, 7
@@ -367,6 +373,367 @@ def ioctls():
     check_errno(errno.EINVAL, fcntl.ioctl, lsk.fileno(), termios.FIONREAD, buf)
     for s in (cli, srv, lsk):
         s.close()
+
+
+# --- epoll, timeouts and signals, each compared with Linux TCP -----------
+
+EPOLL_NAMES = ((select.EPOLLIN, "IN"), (select.EPOLLOUT, "OUT"), (select.EPOLLERR, "ERR"),
+               (select.EPOLLHUP, "HUP"), (select.EPOLLRDHUP, "RDHUP"))
+
+
+def mask_names(mask):
+    """An epoll mask as text, e.g. IN|OUT."""
+    names = [n for bit, n in EPOLL_NAMES if mask & bit]
+    rest = mask & ~sum(bit for bit, _ in EPOLL_NAMES)
+    return "|".join(names + (["%#x" % rest] if rest else [])) or "0"
+
+
+def tcp_listener():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind((LO, 0))
+    s.listen(16)
+    return s
+
+
+def tcp_pair():
+    """(listener, client, server): a TCP connection over loopback."""
+    lsk = tcp_listener()
+    cli = socket.create_connection(lsk.getsockname())
+    return lsk, cli, lsk.accept()[0]
+
+
+def new_listener(kind):
+    return tcp_listener() if kind == "tcp" else listener()[0]
+
+
+def connect_to(kind, lsk):
+    if kind == "tcp":
+        return socket.create_connection(lsk.getsockname())
+    return connect(LO, parse_sockaddr(sys_getsockname(lsk))[2])
+
+
+def new_pair(kind):
+    return tcp_pair() if kind == "tcp" else connected_pair()
+
+
+def state_of(kind, s, local, remote):
+    """The state number (as in /proc/net/tcp) of s, named local -> remote."""
+    if kind == "tcp":
+        return s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)[0]
+    rows = [r for r in proc_rows() if r["local"] == local and r["remote"] == remote]
+    return rows[0]["st"] if rows else CLOSE
+
+
+def names_of(s):
+    """(local, remote) of a mytcp socket as proc_rows() shows them."""
+    return (parse_sockaddr(sys_getsockname(s))[1:], parse_sockaddr(sys_getpeername(s))[1:])
+
+
+def ready(ep, sock, timeout=0):
+    """The events epoll ep reports for sock within timeout seconds (0: none)."""
+    return dict(ep.poll(timeout)).get(sock.fileno(), 0)
+
+
+def epoll_run(kind):
+    """Every epoll result of the sequence epoll_readiness checks, for kind."""
+    IN, OUT, RDHUP = select.EPOLLIN, select.EPOLLOUT, select.EPOLLRDHUP
+    out = {}
+
+    # Level-triggered, through a whole orderly teardown.
+    lsk, cli, srv = new_pair(kind)
+    local, remote = names_of(srv) if kind == "mytcp" else (None, None)
+    ep = select.epoll()
+    ep.register(srv, IN | OUT | RDHUP)
+
+    def settled(bit):
+        wait_for(lambda: ready(ep, srv) & bit)
+        return ready(ep, srv)
+    out["fresh"] = ready(ep, srv, 1)
+    cli.send(b"x")
+    out["data"] = settled(IN)
+    check(srv.recv(10) == b"x", "%s: data" % kind)
+    out["data read"] = ready(ep, srv)
+    cli.shutdown(socket.SHUT_WR)
+    out["peer FIN"] = settled(RDHUP)
+    srv.shutdown(socket.SHUT_WR)
+    check(cli.recv(10) == b"", "%s: our FIN did not arrive" % kind)
+    # Our FIN acknowledged: LAST-ACK is over.
+    wait_for(lambda: state_of(kind, srv, local, remote) == CLOSE)
+    out["both shut, acked"] = ready(ep, srv)
+    out["state"] = state_of(kind, srv, local, remote)
+    ep.close()
+    for s in (cli, srv, lsk):
+        s.close()
+
+    # A reset.
+    lsk, cli, srv = new_pair(kind)
+    ep = select.epoll()
+    ep.register(srv, IN | OUT | RDHUP)
+    cli.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    cli.close()
+    out["reset"] = settled(select.EPOLLERR)
+    out["SO_ERROR"] = srv.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    out["reset, SO_ERROR read"] = ready(ep, srv)
+    ep.close()
+    for s in (srv, lsk):
+        s.close()
+
+    # Edge-triggered: each arrival is reported once.
+    lsk, cli, srv = new_pair(kind)
+    ep = select.epoll()
+    ep.register(srv, IN | select.EPOLLET)
+    out["ET idle"] = ready(ep, srv, 0.2)
+    cli.send(b"a")
+    out["ET first arrival"] = ready(ep, srv, 5)
+    out["ET again, unread"] = ready(ep, srv, 0.2)
+    cli.send(b"b")
+    out["ET second arrival"] = ready(ep, srv, 5)
+    out["ET again, still unread"] = ready(ep, srv, 0.2)
+    check(srv.recv(2, socket.MSG_WAITALL) == b"ab", "%s: ET data" % kind)
+    ep.close()
+    for s in (cli, srv, lsk):
+        s.close()
+
+    # A listener: readable while a connection waits, never writable.
+    lsk = new_listener(kind)
+    ep = select.epoll()
+    ep.register(lsk, IN | OUT | RDHUP)
+    out["listener idle"] = ready(ep, lsk, 0.2)
+    c = connect_to(kind, lsk)
+    out["listener, one queued"] = ready(ep, lsk, 5)
+    if kind == "tcp":
+        a = lsk.accept()[0]
+    else:
+        a = accept(lsk)
+    out["listener, accepted"] = ready(ep, lsk, 0.2)
+    ep.close()
+    for s in (a, c, lsk):
+        s.close()
+    return out
+
+
+@test
+def epoll_readiness():
+    """epoll gives what it gives for TCP, at every step, and what we expect."""
+    IN, OUT, ERR, HUP, RDHUP = (select.EPOLLIN, select.EPOLLOUT, select.EPOLLERR,
+                                select.EPOLLHUP, select.EPOLLRDHUP)
+    expected = {
+        "fresh": OUT,
+        "data": IN | OUT,
+        "data read": OUT,
+        "peer FIN": IN | OUT | RDHUP,
+        "both shut, acked": IN | OUT | RDHUP | HUP,
+        "state": CLOSE,
+        "reset": IN | OUT | RDHUP | HUP | ERR,
+        "SO_ERROR": errno.ECONNRESET,
+        "reset, SO_ERROR read": IN | OUT | RDHUP | HUP,
+        "ET idle": 0,
+        "ET first arrival": IN,
+        "ET again, unread": 0,
+        "ET second arrival": IN,
+        "ET again, still unread": 0,
+        "listener idle": 0,
+        "listener, one queued": IN,
+        "listener, accepted": 0,
+    }
+
+    def show(k, v):
+        if k == "SO_ERROR":
+            return errno.errorcode.get(v, str(v))
+        return str(v) if k == "state" else mask_names(v)
+    tcp = epoll_run("tcp")
+    wrong = ["%s: %s" % (k, show(k, tcp[k])) for k in expected if tcp[k] != expected[k]]
+    check(not wrong, "TCP itself does not give what the test expects: %s" % wrong)
+    mine = epoll_run("mytcp")
+    wrong = ["%s: mytcp %s, TCP %s" % (k, show(k, mine[k]), show(k, tcp[k]))
+             for k in expected if mine[k] != tcp[k]]
+    check(not wrong, "mytcp differs from TCP: %s" % "; ".join(wrong))
+
+
+def small_buffers_pair():
+    """A connection whose buffers are small: the client's send buffer and
+    the server's receive buffer (set on the listener, before the handshake)."""
+    lsk, port = listener()
+    lsk.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    cli = mytcp_socket()
+    cli.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    connect(LO, port, cli)
+    return lsk, cli, accept(lsk)
+
+
+def timed_send(sock, data):
+    """(send's count or errno name, seconds it took)."""
+    t = time.monotonic()
+    try:
+        r = sock.send(data)
+    except OSError as e:
+        r = errno.errorcode.get(e.errno, e.errno)
+    return r, time.monotonic() - t
+
+
+def send_until_timeout(sock, timeo):
+    """Blocking sends under SO_SNDTIMEO = timeo until one times out (the
+    peer never reads); return the results of that call and of the next."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO,
+                    struct.pack("ll", int(timeo), int(timeo % 1 * 1e6)))
+    data = bytes(65536)
+    for _ in range(500):
+        r, took = timed_send(sock, data)
+        if r != len(data):
+            return (r, took), timed_send(sock, data)
+    raise AssertionError("32 MB sent to a peer that never reads")
+
+
+@test
+def send_timeout():
+    """SO_SNDTIMEO: a send on a full buffer gives up after the timeout."""
+    lsk, cli, srv = small_buffers_pair()
+    (r1, t1), (r2, t2) = send_until_timeout(cli, 0.3)
+    if r1 == "EAGAIN":
+        # Nothing fitted: EAGAIN after the timeout, and again next time.
+        check(t1 >= 0.25, "EAGAIN after %.3f s, before SO_SNDTIMEO" % t1)
+    else:
+        # What fitted was sent, after waiting the timeout for the rest.
+        check(isinstance(r1, int) and 0 < r1 < 65536, "send gave %r" % (r1,))
+        check(t1 >= 0.25, "partial send after %.3f s, before SO_SNDTIMEO" % t1)
+    check(r2 == "EAGAIN", "the next send on a full buffer gave %r" % (r2,))
+    check(t2 >= 0.25, "the next send gave EAGAIN after %.3f s" % t2)
+    check(t1 < 5 and t2 < 5, "SO_SNDTIMEO of 0.3 s took %.1f s, %.1f s" % (t1, t2))
+    # The connection still works: the server reads what was sent.
+    check(srv.recv(100) == bytes(100), "server reads no zeros")
+    for s in (cli, srv, lsk):
+        s.close()
+
+
+class Interrupted(Exception):
+    """Raised by the SIGALRM handler of interrupt_after()."""
+
+
+@contextlib.contextmanager
+def interrupt_after(seconds):
+    """A SIGALRM after `seconds`, whose handler raises Interrupted (so that
+    Python does not retry the call, PEP 475) and does not restart it."""
+    def on_alarm(*_):
+        raise Interrupted()
+    old = signal.signal(signal.SIGALRM, on_alarm)
+    signal.siginterrupt(signal.SIGALRM, True)
+    left = signal.alarm(0)          # the test runner's own time limit
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+        signal.alarm(left)
+
+
+def interrupted(fn, *args, after=0.3):
+    """Whether fn(*args) blocked until a signal `after` seconds later
+    interrupted it: "interrupted", else what it returned or its errno."""
+    t = time.monotonic()
+    try:
+        with interrupt_after(after):
+            r = fn(*args)
+    except Interrupted:
+        r = "interrupted"
+    except OSError as e:
+        r = "interrupted" if e.errno == errno.EINTR else errno.errorcode.get(e.errno, e.errno)
+    took = time.monotonic() - t
+    if r == "interrupted":
+        check(took >= after - 0.05, "%s interrupted after %.3f s, before the signal" % (
+            getattr(fn, "__name__", fn), took))
+    return r
+
+
+def outcome(fn, *args):
+    """fn(*args)'s errno name, or "ok"."""
+    try:
+        fn(*args)
+    except OSError as e:
+        return errno.errorcode.get(e.errno, e.errno)
+    return "ok"
+
+
+DARK_NS, DARK_NET, DARK_PEER = "mt-api-dark", "198.51.100.1/24", "198.51.100.2"
+
+
+def connect_into_the_dark(kind):
+    """A blocking connect whose SYNs vanish, interrupted; then how the
+    socket behaves, for kind "tcp" or "mytcp"."""
+    out = {}
+    with netns(DARK_NS):
+        if kind == "tcp":
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            addr = sockaddr(9, DARK_PEER, family=socket.AF_INET)
+        else:
+            s = mytcp_socket()
+            addr = sockaddr(9, DARK_PEER)
+        out["connect"] = interrupted(sys_connect, s, addr)
+        if kind == "tcp":
+            local, remote = None, None
+        else:
+            local, remote = parse_sockaddr(sys_getsockname(s))[1:], (DARK_PEER, 9)
+        out["state"] = state_of(kind, s, local, remote)
+        out["SO_ERROR"] = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        out["getpeername"] = outcome(sys_getpeername, s)
+        out["connect again"] = interrupted(sys_connect, s, addr)
+        s.setblocking(False)
+        out["connect again, nonblocking"] = outcome(sys_connect, s, addr)
+        out["send, nonblocking"] = outcome(s.send, b"x")
+        out["recv, nonblocking"] = outcome(s.recv, 1)
+        out["state at the end"] = state_of(kind, s, local, remote)
+        s.close()
+    return out
+
+
+@test
+def signals_interrupt_blocking_calls():
+    """A signal whose handler does not restart interrupts blocking recv,
+    send and connect; an interrupted connect goes on as TCP's does."""
+    lsk, cli, srv = small_buffers_pair()
+    check(interrupted(srv.recv, 10) == "interrupted", "recv was not interrupted")
+    cli.send(b"after")
+    check(srv.recv(10) == b"after", "no data after an interrupted recv")
+    (r1, _), (r2, _) = send_until_timeout(cli, 0.2)
+    check(r2 == "EAGAIN", "the send buffer did not fill: %r" % (r2,))
+    cli.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", 0, 0))
+    check(interrupted(cli.send, bytes(1000)) == "interrupted", "send was not interrupted")
+    check(srv.recv(5) == bytes(5), "no data after an interrupted send")
+    for s in (cli, srv, lsk):
+        s.close()
+
+    del_netns(DARK_NS)
+    add_netns(DARK_NS)
+    try:
+        # An address whose SYNs vanish: sent on a veth to a hardware
+        # address nobody has, which its peer drops (the debug kernel has
+        # no dummy device).
+        run("ip", "-n", DARK_NS, "link", "add", "d0", "type", "veth", "peer", "name", "d1")
+        run("ip", "-n", DARK_NS, "addr", "add", DARK_NET, "dev", "d0")
+        run("ip", "-n", DARK_NS, "neigh", "add", DARK_PEER, "lladdr", "02:00:00:00:00:02",
+            "dev", "d0", "nud", "permanent")
+        for dev in ("d0", "d1"):
+            run("ip", "-n", DARK_NS, "link", "set", dev, "up")
+        expected = {
+            "connect": "interrupted",
+            "state": SYN_SENT,
+            "SO_ERROR": 0,
+            "getpeername": "ENOTCONN",
+            "connect again": "interrupted",    # it waits again, as TCP does
+            "connect again, nonblocking": "EALREADY",
+            "send, nonblocking": "EAGAIN",
+            "recv, nonblocking": "EAGAIN",
+            "state at the end": SYN_SENT,
+        }
+        tcp = connect_into_the_dark("tcp")
+        wrong = ["%s: %s" % (k, tcp[k]) for k in expected if tcp[k] != expected[k]]
+        check(not wrong, "TCP itself does not give what the test expects: %s" % wrong)
+        mine = connect_into_the_dark("mytcp")
+        wrong = ["%s: mytcp %s, TCP %s" % (k, mine[k], tcp[k])
+                 for k in expected if mine[k] != tcp[k]]
+        check(not wrong, "mytcp differs from TCP: %s" % "; ".join(wrong))
+    finally:
+        del_netns(DARK_NS)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,10 @@
 
 Segments are written by hand and injected from namespace A into B, where
 mytcp answers; a raw socket in A sees the answers.  Short, badly summed
-or badly offset segments draw nothing; segments for no socket draw the
-RST of RFC 9293 3.10.7.1; garbage aimed at live connections in every
-state breaks nothing.  The kernel log scan catches the rest.
+or badly offset segments draw nothing and are counted, each kind by
+exactly the number sent; segments for no socket draw the RST of RFC 9293
+3.10.7.1; garbage aimed at live connections in every state breaks
+nothing.  The kernel log scan catches the rest.
 """
 
 import os
@@ -20,8 +21,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from mytcp import (ADDR1, ADDR2, IPPROTO_MYTCP, accept, check, connect,  # noqa: E402
                    del_netns, inet_checksum, listener, load_module, main, netns,
-                   parse_sockaddr,
-                   sys_getsockname, test, veth_pair)
+                   parse_sockaddr, read, sys_getsockname, test, veth_pair)
 
 A, B = "mt-bad-a", "mt-bad-b"
 FIN, SYN, RST, PSH, ACK, URG = 1, 2, 4, 8, 16, 32
@@ -76,6 +76,20 @@ class Wire:
                 continue
             sp, dp, seq, ack, _, flags = struct.unpack("!HHIIBB", pkt[ihl:ihl + 14])
             out.append((sp, dp, seq, ack, flags))
+
+    def barrier(self, sport=4999, dport=4998, timeout=10.0):
+        """Send a SYN to B's closed port dport and wait for its RST: B has
+        then processed every segment sent before it (they share one path,
+        in order).  Returns the other replies seen meanwhile."""
+        self.send(segment(sport, dport, 5000, 0, SYN))
+        got = []
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            for r in self.replies(0.1):
+                if r == (dport, sport, 0, 5001, RST | ACK):
+                    return got
+                got.append(r)
+        raise AssertionError("no RST for the barrier SYN; replies %s" % got)
 
 
 @test
@@ -158,6 +172,95 @@ def garbage_into_live_connections():
         check(conns[0].recv(10) == b"pong", "B->A broken")
         for x in conns + peers + [lsk]:
             x.close()
+
+
+SNMP = "/proc/net/mytcp_snmp"
+# What a barrier() moves in B: its SYN, for no socket, answered by a RST.
+BARRIER = {"InSegs": 1, "InNoSocket": 1, "OutSegs": 1, "OutRsts": 1}
+
+
+def counters(ns):
+    """Every counter of /proc/net/mytcp_snmp in namespace ns, by name."""
+    with netns(ns):
+        lines = read(SNMP).splitlines()
+    out = {}
+    for names, values in zip(lines[0::2], lines[1::2]):
+        check(names.split(":")[0] == values.split(":")[0], "unpaired %r" % names)
+        out.update(zip(names.split()[1:], (int(v) for v in values.split()[1:])))
+    return out
+
+
+def moved(before, after):
+    return {k: after[k] - before[k] for k in after if after[k] != before[k]}
+
+
+def resum(seg, src=ADDR1, dst=ADDR2):
+    """seg with its checksum made right for whatever its bytes are now."""
+    seg = seg[:16] + b"\0\0" + seg[18:]
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack(
+        "!BBH", 0, IPPROTO_MYTCP, len(seg))
+    return seg[:16] + struct.pack("!H", inet_checksum(pseudo + seg)) + seg[18:]
+
+
+def with_doff(seg, doff):
+    """seg with data offset doff (and a right checksum)."""
+    return resum(seg[:12] + bytes([doff << 4]) + seg[13:])
+
+
+@test
+def bad_input_is_counted():
+    """Each kind of malformed segment moves InSegs, InErrs and its own
+    counter by exactly the number sent, and nothing else; segments for a
+    closed port move InNoSocket, and OutRsts for those answered."""
+    good = segment(4000, 4001, 1, 0, SYN)
+    data = segment(4000, 4001, 1, 1, ACK | PSH, b"12345678")
+    cases = [
+        ("shorter than a header", "InShortSegs",
+         [good[:1], good[:8], good[:12], good[:19]]),
+        ("bad checksum", "InCsumErrors",
+         [segment(4000, 4001, 1, 0, SYN, good_sum=False),
+          segment(4000, 4001, 1, 1, ACK | PSH, b"12345678", good_sum=False),
+          segment(4000, 4001, 1, 0, SYN, doff=6, good_sum=False)]),
+        ("bad data offset", "InBadOffset",
+         [with_doff(good, 0), with_doff(good, 4),
+          with_doff(good, 6),               # 24 bytes of header in 20
+          with_doff(data, 15)]),            # 60 in 28
+    ]
+    with Wire() as w:
+        check(w.barrier() == [], "replies before the test")
+        for what, name, segs in cases:
+            # Each one a sound segment for a closed port, but for its flaw.
+            b0 = counters(B)
+            for seg in segs:
+                w.send(seg)
+            stray = w.barrier()
+            b1 = counters(B)
+            check(stray == [], "%s: answered: %s" % (what, stray))
+            n = len(segs)
+            want = dict(BARRIER, InSegs=n + 1, InErrs=n, **{name: n})
+            check(moved(b0, b1) == want, "%s, %d sent: counters moved %s, expected %s" % (
+                what, n, moved(b0, b1), want))
+
+        # Sound segments for a closed port: each is counted as for no
+        # socket, and each but the RST is answered with a RST.
+        b0 = counters(B)
+        closed = [segment(4100, 4001, 1000, 0, SYN),
+                  segment(4101, 4001, 1000, 777, ACK, b"data"),
+                  segment(4102, 4001, 1000, 0, FIN, b"xy"),
+                  segment(4103, 4001, 1000, 0, RST),
+                  segment(4104, 4001, 1000, 5, RST | ACK)]
+        for seg in closed:
+            w.send(seg)
+        replies = w.barrier()
+        b1 = counters(B)
+        check(sorted(r[1] for r in replies) == [4100, 4101, 4102],
+              "RSTs answered %s" % replies)
+        check(all(r[4] & RST for r in replies), "not all RSTs: %s" % replies)
+        answered = 3
+        want = {"InSegs": len(closed) + 1, "InNoSocket": len(closed) + 1,
+                "OutSegs": answered + 1, "OutRsts": answered + 1}
+        check(moved(b0, b1) == want, "closed port: counters moved %s, expected %s" % (
+            moved(b0, b1), want))
 
 
 if __name__ == "__main__":
