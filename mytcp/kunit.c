@@ -122,6 +122,7 @@ static void mytcp_test_sysctl_defaults(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mn.sysctl_local_port_range[1], 60999);
 	KUNIT_EXPECT_EQ(test, mytcp_check_port_range(mn.sysctl_local_port_range), 0);
 	KUNIT_EXPECT_EQ(test, mn.sysctl_abort_on_overflow, 0);
+	KUNIT_EXPECT_EQ(test, mn.sysctl_syncookies, 1);
 }
 
 static void mytcp_test_port_range(struct kunit *test)
@@ -212,8 +213,102 @@ static struct kunit_suite mytcp_wire_suite = {
 	.test_cases = mytcp_wire_cases,
 };
 
+/* Fixed keys, so that every run checks the same numbers. */
+static const struct mytcp_cookie_keys mytcp_test_keys = {
+	.k = { { { 0x0123456789abcdefULL, 0xfedcba9876543210ULL } },
+	       { { 0x1111111122222222ULL, 0x3333333344444444ULL } } },
+};
+
+static const struct mytcp_cookie_tuple mytcp_test_tuple = {
+	.laddr = cpu_to_be32(0xc0000201), .raddr = cpu_to_be32(0xc0000202),
+	.lport = cpu_to_be16(8080), .rport = cpu_to_be16(4000),
+};
+
+/* Every MSS index survives the round trip, at every allowed age. */
+static void mytcp_test_cookie_round_trip(struct kunit *test)
+{
+	const u32 rseq = 0xdeadbeef, count = 0x12345678;
+	unsigned int idx, age;
+
+	for (idx = 0; idx < MYTCP_COOKIE_MSS_NUM; idx++) {
+		u32 c = mytcp_encode_cookie(&mytcp_test_keys, &mytcp_test_tuple,
+					    rseq, count, idx);
+
+		for (age = 0; age <= MYTCP_COOKIE_MAX_AGE; age++)
+			KUNIT_EXPECT_EQ(test, mytcp_decode_cookie(&mytcp_test_keys,
+								  &mytcp_test_tuple, rseq,
+								  c, count + age), (int)idx);
+	}
+}
+
+/* Stale, from the future, for another tuple, ISN or key: refused. */
+static void mytcp_test_cookie_forgeries(struct kunit *test)
+{
+	struct mytcp_cookie_keys other = mytcp_test_keys;
+	struct mytcp_cookie_tuple t = mytcp_test_tuple;
+	const u32 rseq = 7, count = 1000;
+	u32 c = mytcp_encode_cookie(&mytcp_test_keys, &t, rseq, count, 3);
+
+	KUNIT_EXPECT_EQ(test, mytcp_decode_cookie(&mytcp_test_keys, &t, rseq, c,
+						  count + MYTCP_COOKIE_MAX_AGE + 1), -1);
+	KUNIT_EXPECT_EQ(test, mytcp_decode_cookie(&mytcp_test_keys, &t, rseq, c,
+						  count - 1), -1);
+	KUNIT_EXPECT_EQ(test, mytcp_decode_cookie(&mytcp_test_keys, &t, rseq + 1, c,
+						  count), -1);
+	KUNIT_EXPECT_EQ(test, mytcp_decode_cookie(&mytcp_test_keys, &t, rseq, c + 1,
+						  count), -1);
+	other.k[1].key[0] ^= 1;
+	KUNIT_EXPECT_EQ(test, mytcp_decode_cookie(&other, &t, rseq, c, count), -1);
+	other = mytcp_test_keys;
+	other.k[0].key[1] ^= 1;
+	KUNIT_EXPECT_EQ(test, mytcp_decode_cookie(&other, &t, rseq, c, count), -1);
+	t.rport = cpu_to_be16(4001);
+	KUNIT_EXPECT_EQ(test, mytcp_decode_cookie(&mytcp_test_keys, &t, rseq, c,
+						  count), -1);
+	/* An MSS index beyond the table does not decode either. */
+	c = mytcp_encode_cookie(&mytcp_test_keys, &mytcp_test_tuple, rseq, count,
+				MYTCP_COOKIE_MSS_NUM);
+	KUNIT_EXPECT_EQ(test, mytcp_decode_cookie(&mytcp_test_keys, &mytcp_test_tuple,
+						  rseq, c, count), -1);
+}
+
+/* The clock is in the top byte: the cookie grows with it, like an ISN. */
+static void mytcp_test_cookie_clock_bits(struct kunit *test)
+{
+	u32 a = mytcp_encode_cookie(&mytcp_test_keys, &mytcp_test_tuple, 0, 5, 0);
+	u32 b = mytcp_encode_cookie(&mytcp_test_keys, &mytcp_test_tuple, 0, 6, 0);
+
+	KUNIT_EXPECT_EQ(test, (b - a) >> 24, 1U);
+}
+
+static void mytcp_test_cookie_mss_table(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, mytcp_cookie_mss_index(88), 0U);
+	KUNIT_EXPECT_EQ(test, mytcp_cookie_mss_index(536), 0U);
+	KUNIT_EXPECT_EQ(test, mytcp_cookie_mss_index(1299), 0U);
+	KUNIT_EXPECT_EQ(test, mytcp_cookie_mss_index(1300), 1U);
+	KUNIT_EXPECT_EQ(test, mytcp_cookie_mss_index(1459), 2U);
+	KUNIT_EXPECT_EQ(test, mytcp_cookie_mss_index(1460), 3U);
+	KUNIT_EXPECT_EQ(test, mytcp_cookie_mss_index(65495), 3U);
+	KUNIT_EXPECT_EQ(test, mytcp_cookie_mss_value(0), 536);
+	KUNIT_EXPECT_EQ(test, mytcp_cookie_mss_value(3), 1460);
+}
+
+static struct kunit_case mytcp_cookie_cases[] = {
+	KUNIT_CASE(mytcp_test_cookie_round_trip),
+	KUNIT_CASE(mytcp_test_cookie_forgeries),
+	KUNIT_CASE(mytcp_test_cookie_clock_bits),
+	KUNIT_CASE(mytcp_test_cookie_mss_table),
+	{}
+};
+
+static struct kunit_suite mytcp_cookie_suite = {
+	.name = "mytcp_cookie",
+	.test_cases = mytcp_cookie_cases,
+};
+
 kunit_test_suites(&mytcp_seq_suite, &mytcp_state_suite, &mytcp_sysctl_suite,
-		  &mytcp_wire_suite);
+		  &mytcp_wire_suite, &mytcp_cookie_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests of mytcp's pure logic");

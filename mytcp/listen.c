@@ -225,41 +225,23 @@ out:
 	bh_unlock_sock(sk);
 }
 
-/* A SYN for a listener: a new half-open entry and its SYN-ACK. */
-static void mytcp_open_request(struct sock *sk, struct sk_buff *skb)
+/* The entry's addresses, the peer's ISN and options, our MSS for the route. */
+static void mytcp_fill_request(struct sock *sk, struct sk_buff *skb,
+			       struct mytcp_request *req)
 {
-	struct mytcp_net *mn = mytcp_net(sock_net(sk));
-	struct mytcp_listen *l = mytcp_sk(sk)->listen;
 	const struct iphdr *iph = ip_hdr(skb);
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct mytcp_options opt;
-	struct mytcp_request *req;
 	struct flowi4 fl4;
 	struct rtable *rt;
 	unsigned int mtu = 576;
 
-	if (l->synq_len >= READ_ONCE(sk->sk_max_ack_backlog) ||
-	    l->synq_len >= (unsigned int)READ_ONCE(mn->sysctl_max_syn_backlog)) {
-		mytcp_count_listen_drop(sk, MYTCP_EXT_REQQFULLDROP);
-		return;
-	}
-	if (sk_acceptq_is_full(sk)) {
-		mytcp_count_listen_drop(sk, MYTCP_EXT_LISTENOVERFLOWS);
-		return;
-	}
-
-	req = kzalloc(sizeof(*req), GFP_ATOMIC);
-	if (!req) {
-		mytcp_count_listen_drop(sk, -1);
-		return;
-	}
 	mytcp_parse_options(skb, &opt);
 	req->laddr = iph->daddr;
 	req->raddr = iph->saddr;
 	req->lport = th->dest;
 	req->rport = th->source;
 	req->irs = MYTCP_SKB_CB(skb)->seq;
-	req->iss = mytcp_make_isn(req->laddr, req->raddr, req->lport, req->rport);
 	req->mss = opt.mss ? max_t(u16, opt.mss, MYTCP_MIN_MSS) : MYTCP_DEFAULT_MSS;
 	req->wscale_ok = opt.wscale_ok;
 	req->snd_wscale = opt.wscale_ok ? opt.wscale : 0;
@@ -274,6 +256,89 @@ static void mytcp_open_request(struct sock *sk, struct sk_buff *skb)
 		ip_rt_put(rt);
 	}
 	req->advmss = mytcp_mss_for_mtu(mtu);
+}
+
+static void mytcp_cookie_tuple_of(const struct mytcp_request *req,
+				  struct mytcp_cookie_tuple *t)
+{
+	t->laddr = req->laddr;
+	t->raddr = req->raddr;
+	t->lport = req->lport;
+	t->rport = req->rport;
+}
+
+/*
+ * A cookie connection keeps nothing of the SYN but what the cookie holds:
+ * the MSS, rounded down to the table, and no window scaling (there is no
+ * timestamp option to carry it).
+ */
+static void mytcp_set_cookie_options(struct mytcp_request *req, u16 mss)
+{
+	req->mss = mss;
+	req->wscale_ok = 0;
+	req->snd_wscale = 0;
+	req->rcv_wscale = 0;
+}
+
+/* Answer a SYN with a cookie SYN-ACK, keeping no state. */
+static void mytcp_send_cookie_synack(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_cookie_tuple t;
+	struct mytcp_request req = {};
+
+	mytcp_fill_request(sk, skb, &req);
+	req.listener = sk;
+	mytcp_cookie_tuple_of(&req, &t);
+	req.iss = mytcp_make_cookie(&t, req.irs, req.mss);
+	mytcp_set_cookie_options(&req, mytcp_cookie_mss_value(mytcp_cookie_mss_index(req.mss)));
+	mytcp_send_synack(&req);
+	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SYNCOOKIESSENT);
+}
+
+static bool mytcp_synq_is_full(struct sock *sk)
+{
+	unsigned int len = mytcp_sk(sk)->listen->synq_len;
+
+	return len >= READ_ONCE(sk->sk_max_ack_backlog) ||
+	       len >= (unsigned int)READ_ONCE(mytcp_net(sock_net(sk))->sysctl_max_syn_backlog);
+}
+
+/*
+ * A SYN for a listener: a new half-open entry and its SYN-ACK; or, with
+ * syncookies 2, or 1 and a full SYN queue, a cookie SYN-ACK and no entry.
+ */
+static void mytcp_open_request(struct sock *sk, struct sk_buff *skb)
+{
+	int cookies = READ_ONCE(mytcp_net(sock_net(sk))->sysctl_syncookies);
+	struct mytcp_listen *l = mytcp_sk(sk)->listen;
+	bool want_cookie = cookies == 2;
+	struct mytcp_request *req;
+
+	if (mytcp_synq_is_full(sk)) {
+		if (!cookies) {
+			mytcp_count_listen_drop(sk, MYTCP_EXT_REQQFULLDROP);
+			return;
+		}
+		want_cookie = true;
+		l->last_overflow = jiffies | 1;
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_REQQFULLDOCOOKIES);
+	}
+	if (sk_acceptq_is_full(sk)) {
+		mytcp_count_listen_drop(sk, MYTCP_EXT_LISTENOVERFLOWS);
+		return;
+	}
+	if (want_cookie) {
+		mytcp_send_cookie_synack(sk, skb);
+		return;
+	}
+
+	req = kzalloc(sizeof(*req), GFP_ATOMIC);
+	if (!req) {
+		mytcp_count_listen_drop(sk, -1);
+		return;
+	}
+	mytcp_fill_request(sk, skb, req);
+	req->iss = mytcp_make_isn(req->laddr, req->raddr, req->lport, req->rport);
 
 	sock_hold(sk);
 	req->listener = sk;
@@ -343,6 +408,22 @@ static struct sock *mytcp_create_child(struct sock *sk, struct mytcp_request *re
 	return child;
 }
 
+/* A new connection, locked, goes to the accept queue with its segment. */
+static void mytcp_queue_child(struct sock *sk, struct sock *child,
+			      struct sk_buff *skb)
+{
+	/* For sparse: sk_clone_lock() returned the child locked. */
+	__acquire(&child->sk_lock.slock);
+	list_add_tail(&mytcp_sk(child)->accept_node, &mytcp_sk(sk)->listen->acceptq);
+	sk_acceptq_added(sk);
+	/* Data or a FIN riding on the third segment are the child's. */
+	mytcp_rcv_sk(child, skb);
+	bh_unlock_sock(child);
+	/* sk_clone_lock() left two references; the table holds its own. */
+	sock_put(child);
+	sk->sk_data_ready(sk);
+}
+
 /*
  * The third segment (or any acceptable ACK) for a half-open entry.
  * Return: true when the segment went on to the new connection.
@@ -372,19 +453,61 @@ static bool mytcp_complete_request(struct sock *sk, struct mytcp_request *req,
 		mytcp_count_listen_drop(sk, -1);
 		return false;
 	}
-	/* For sparse: sk_clone_lock() returned the child locked. */
-	__acquire(&child->sk_lock.slock);
 	mytcp_drop_request(sk, req);
-
-	list_add_tail(&mytcp_sk(child)->accept_node, &mytcp_sk(sk)->listen->acceptq);
-	sk_acceptq_added(sk);
-	/* Data or a FIN riding on the third segment are the child's. */
-	mytcp_rcv_sk(child, skb);
-	bh_unlock_sock(child);
-	/* sk_clone_lock() left two references; the table holds its own. */
-	sock_put(child);
-	sk->sk_data_ready(sk);
+	mytcp_queue_child(sk, child, skb);
 	return true;
+}
+
+/*
+ * Cookies are checked with syncookies 2, or with 1 while cookies sent when
+ * the SYN queue was last full may still come back.
+ */
+static bool mytcp_cookies_expected(struct sock *sk)
+{
+	int cookies = READ_ONCE(mytcp_net(sock_net(sk))->sysctl_syncookies);
+	unsigned long last = mytcp_sk(sk)->listen->last_overflow;
+
+	return cookies == 2 ||
+	       (cookies == 1 && last &&
+		time_before(jiffies, last + (MYTCP_COOKIE_MAX_AGE + 1) * 64 * HZ));
+}
+
+/*
+ * An ACK for no half-open entry may return a cookie.  Return: 1 when the
+ * segment went on to a new connection, 0 when it was a valid cookie but
+ * dropped, -1 when it is no cookie of ours (the caller resets).
+ */
+static int mytcp_rcv_cookie(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	struct mytcp_cookie_tuple t;
+	struct mytcp_request req = {};
+	struct sock *child;
+	u16 mss;
+
+	mytcp_fill_request(sk, skb, &req);
+	req.listener = sk;
+	req.irs = cb->seq - 1;
+	req.iss = cb->ack_seq - 1;
+	mytcp_cookie_tuple_of(&req, &t);
+	mss = mytcp_check_cookie(&t, req.irs, req.iss);
+	if (!mss) {
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SYNCOOKIESFAILED);
+		return -1;
+	}
+	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SYNCOOKIESRECV);
+	mytcp_set_cookie_options(&req, mss);
+	if (sk_acceptq_is_full(sk)) {
+		mytcp_count_listen_drop(sk, MYTCP_EXT_LISTENOVERFLOWS);
+		return 0;
+	}
+	child = mytcp_create_child(sk, &req, skb);
+	if (!child) {
+		mytcp_count_listen_drop(sk, -1);
+		return 0;
+	}
+	mytcp_queue_child(sk, child, skb);
+	return 1;
 }
 
 /* The peer reset a half-open connection: it is dropped. */
@@ -440,6 +563,14 @@ int mytcp_rcv_listen(struct sock *sk, struct sk_buff *skb)
 	if (cb->flags & MYTCPHDR_RST)
 		goto out;
 	if (cb->flags & MYTCPHDR_ACK) {
+		if (!(cb->flags & MYTCPHDR_SYN) && mytcp_cookies_expected(sk)) {
+			int ret = mytcp_rcv_cookie(sk, skb);
+
+			if (ret > 0)
+				return 0;
+			if (!ret)
+				goto out;
+		}
 		mytcp_send_reset_reply(sock_net(sk), skb);
 		goto out;
 	}

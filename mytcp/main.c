@@ -76,6 +76,7 @@ static int __init mytcp_init(void)
 	int err;
 
 	mytcp_init_isn_secret();
+	mytcp_init_cookie_secret();
 	err = mytcp_create_tw_cache();
 	if (err)
 		return err;

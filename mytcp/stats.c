@@ -54,6 +54,10 @@ static const char *const mytcp_ext_names[] = {
 	[MYTCP_EXT_NOSOCKET]		= "InNoSocket",
 	[MYTCP_EXT_SHORTSEGS]		= "InShortSegs",
 	[MYTCP_EXT_BADOFFSET]		= "InBadOffset",
+	[MYTCP_EXT_SYNCOOKIESSENT]	= "SyncookiesSent",
+	[MYTCP_EXT_SYNCOOKIESRECV]	= "SyncookiesRecv",
+	[MYTCP_EXT_SYNCOOKIESFAILED]	= "SyncookiesFailed",
+	[MYTCP_EXT_REQQFULLDOCOOKIES]	= "TCPReqQFullDoCookies",
 };
 
 static_assert(ARRAY_SIZE(mytcp_ext_names) == MYTCP_EXT_MAX);

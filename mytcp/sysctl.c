@@ -35,6 +35,7 @@ void mytcp_set_default_sysctls(struct mytcp_net *mn)
 	/* TCP sizes its own from its connection table; ours has 4096 chains. */
 	mn->sysctl_max_syn_backlog = 128;
 	mn->sysctl_abort_on_overflow = 0;
+	mn->sysctl_syncookies = 1;
 }
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_set_default_sysctls);
 
@@ -108,6 +109,8 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 			 SYSCTL_ZERO, SYSCTL_INT_MAX),
 	MYTCP_INT_SYSCTL("abort_on_overflow", sysctl_abort_on_overflow,
 			 SYSCTL_ZERO, SYSCTL_ONE),
+	MYTCP_INT_SYSCTL("syncookies", sysctl_syncookies,
+			 SYSCTL_ZERO, SYSCTL_TWO),
 	{
 		.procname	= "local_port_range",
 		.data		= &init_net_template.sysctl_local_port_range,

@@ -18,7 +18,7 @@ from mytcp import (MODDIR, MODULE, PROC_NET, SYSCTL_DIR, add_netns,  # noqa: E40
 SQUAT_DIR = os.path.join(MODDIR, "selftests", "modules")
 SYSCTLS = ("syn_retries", "synack_retries", "fin_timeout", "msl", "keepalive_time",
            "keepalive_intvl", "keepalive_probes", "local_port_range", "max_syn_backlog",
-           "abort_on_overflow")
+           "abort_on_overflow", "syncookies")
 
 
 def dmesg_since(mark):
@@ -77,7 +77,8 @@ def sysctl_defaults_are_tcps():
              "keepalive_intvl": "tcp_keepalive_intvl",
              "keepalive_probes": "tcp_keepalive_probes",
              "local_port_range": "ip_local_port_range",
-             "abort_on_overflow": "tcp_abort_on_overflow"}
+             "abort_on_overflow": "tcp_abort_on_overflow",
+             "syncookies": "tcp_syncookies"}
     for ours, theirs in pairs.items():
         a = read(os.path.join(SYSCTL_DIR, ours)).split()
         b = read(tcp + theirs).split()

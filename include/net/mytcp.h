@@ -11,6 +11,7 @@
 #include <net/inet_sock.h>
 #include <net/netns/generic.h>
 #include <net/snmp.h>
+#include <linux/siphash.h>
 #include <linux/tcp.h>
 #include <uapi/linux/mytcp.h>
 
@@ -210,6 +211,10 @@ enum {
 	MYTCP_EXT_NOSOCKET,
 	MYTCP_EXT_SHORTSEGS,
 	MYTCP_EXT_BADOFFSET,
+	MYTCP_EXT_SYNCOOKIESSENT,
+	MYTCP_EXT_SYNCOOKIESRECV,
+	MYTCP_EXT_SYNCOOKIESFAILED,
+	MYTCP_EXT_REQQFULLDOCOOKIES,
 	MYTCP_EXT_MAX
 };
 
@@ -252,6 +257,7 @@ struct mytcp_net {
 	int			sysctl_local_port_range[2];
 	int			sysctl_max_syn_backlog;
 	int			sysctl_abort_on_overflow;
+	int			sysctl_syncookies;
 };
 
 extern unsigned int mytcp_net_id;
@@ -354,7 +360,38 @@ struct mytcp_listen {
 	struct hlist_head	synq[MYTCP_SYNQ_CHAINS];
 	unsigned int		synq_len;
 	struct list_head	acceptq;	/* children, by mytcp_sock.accept_node */
+	unsigned long		last_overflow;	/* jiffies: SYN queue last full */
 };
+
+/* syncookie.c */
+#define MYTCP_COOKIE_MSS_NUM	4
+#define MYTCP_COOKIE_LOW_MASK	0xffffffU
+#define MYTCP_COOKIE_MAX_AGE	2	/* clock ticks of 64 s */
+
+struct mytcp_cookie_keys {
+	siphash_key_t		k[2];
+};
+
+/* A connection's 4-tuple, seen from the listener. */
+struct mytcp_cookie_tuple {
+	__be32			laddr;
+	__be32			raddr;
+	__be16			lport;
+	__be16			rport;
+};
+
+void mytcp_init_cookie_secret(void);
+u32 mytcp_cookie_clock(void);
+unsigned int mytcp_cookie_mss_index(u16 mss);
+u16 mytcp_cookie_mss_value(unsigned int index);
+u32 mytcp_encode_cookie(const struct mytcp_cookie_keys *keys,
+			const struct mytcp_cookie_tuple *t, u32 rseq, u32 count,
+			unsigned int mss_index);
+int mytcp_decode_cookie(const struct mytcp_cookie_keys *keys,
+			const struct mytcp_cookie_tuple *t, u32 rseq, u32 cookie,
+			u32 now);
+u32 mytcp_make_cookie(const struct mytcp_cookie_tuple *t, u32 rseq, u16 mss);
+u16 mytcp_check_cookie(const struct mytcp_cookie_tuple *t, u32 rseq, u32 cookie);
 
 /* listen.c */
 int mytcp_start_listen(struct sock *sk, int backlog);
