@@ -123,6 +123,8 @@ static void mytcp_test_sysctl_defaults(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mytcp_check_port_range(mn.sysctl_local_port_range), 0);
 	KUNIT_EXPECT_EQ(test, mn.sysctl_abort_on_overflow, 0);
 	KUNIT_EXPECT_EQ(test, mn.sysctl_syncookies, 1);
+	KUNIT_EXPECT_EQ(test, mn.sysctl_invalid_ratelimit, 500);
+	KUNIT_EXPECT_EQ(test, mn.sysctl_challenge_ack_limit, INT_MAX);
 }
 
 static void mytcp_test_port_range(struct kunit *test)

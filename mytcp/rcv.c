@@ -5,6 +5,7 @@
  * and the in-order delivery of data.  Runs under the socket's lock.
  */
 #include <linux/skbuff.h>
+#include <linux/random.h>
 #include <net/sock.h>
 #include <net/mytcp.h>
 
@@ -344,9 +345,53 @@ static bool mytcp_rcv_fin(struct sock *sk)
 	return true;
 }
 
-/* RFC 5961's answer to a RST or SYN that may be forged. */
+/* At most one challenge ACK per invalid_ratelimit ms on a connection. */
+static bool mytcp_challenge_too_soon(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	int ms = READ_ONCE(mytcp_net(sock_net(sk))->sysctl_invalid_ratelimit);
+
+	if (msk->last_challenge &&
+	    time_before(jiffies, msk->last_challenge + msecs_to_jiffies(ms)))
+		return true;
+	msk->last_challenge = jiffies | 1;
+	return false;
+}
+
+/*
+ * And at most challenge_ack_limit per second in the namespace (RFC 5961
+ * section 7).  Each second's budget is drawn between half the limit and
+ * the limit, so that an attacker cannot count it exactly to learn what
+ * the challenges of others used (CVE-2016-5696).  Racing CPUs may let a
+ * few more through: the budget is kept without a lock on purpose.
+ */
+static bool mytcp_challenge_over_limit(struct net *net)
+{
+	struct mytcp_net *mn = mytcp_net(net);
+	int limit = READ_ONCE(mn->sysctl_challenge_ack_limit);
+	int left;
+
+	if (time_after(jiffies, READ_ONCE(mn->challenge_window) + HZ) ||
+	    !READ_ONCE(mn->challenge_window)) {
+		WRITE_ONCE(mn->challenge_window, jiffies | 1);
+		WRITE_ONCE(mn->challenge_budget,
+			   limit - (int)(get_random_u32() % (limit / 2 + 1)));
+	}
+	left = READ_ONCE(mn->challenge_budget);
+	if (left <= 0)
+		return true;
+	WRITE_ONCE(mn->challenge_budget, left - 1);
+	return false;
+}
+
+/* RFC 5961's answer to a RST or SYN that may be forged, rate-limited. */
 static void mytcp_send_challenge_ack(struct sock *sk)
 {
+	if (mytcp_challenge_too_soon(sk) ||
+	    mytcp_challenge_over_limit(sock_net(sk))) {
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_ACKSKIPPEDCHALLENGE);
+		return;
+	}
 	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_CHALLENGEACK);
 	mytcp_send_ack(sk);
 }

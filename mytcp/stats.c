@@ -58,6 +58,7 @@ static const char *const mytcp_ext_names[] = {
 	[MYTCP_EXT_SYNCOOKIESRECV]	= "SyncookiesRecv",
 	[MYTCP_EXT_SYNCOOKIESFAILED]	= "SyncookiesFailed",
 	[MYTCP_EXT_REQQFULLDOCOOKIES]	= "TCPReqQFullDoCookies",
+	[MYTCP_EXT_ACKSKIPPEDCHALLENGE]	= "TCPACKSkippedChallenge",
 };
 
 static_assert(ARRAY_SIZE(mytcp_ext_names) == MYTCP_EXT_MAX);

@@ -16,6 +16,7 @@ static int mytcp_max_seconds = 24 * 3600;
 static int mytcp_max_keepalive_time = 32767;	/* TCP's MAX_TCP_KEEPIDLE */
 static int mytcp_max_keepalive_intvl = 32767;	/* TCP's MAX_TCP_KEEPINTVL */
 static int mytcp_max_keepalive_probes = 127;	/* TCP's MAX_TCP_KEEPCNT */
+static int mytcp_max_ratelimit_ms = 60 * 1000;
 
 /**
  * mytcp_set_default_sysctls() - give a namespace Linux TCP's defaults
@@ -36,6 +37,8 @@ void mytcp_set_default_sysctls(struct mytcp_net *mn)
 	mn->sysctl_max_syn_backlog = 128;
 	mn->sysctl_abort_on_overflow = 0;
 	mn->sysctl_syncookies = 1;
+	mn->sysctl_invalid_ratelimit = 500;
+	mn->sysctl_challenge_ack_limit = INT_MAX;	/* TCP's: no limit */
 }
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_set_default_sysctls);
 
@@ -111,6 +114,10 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 			 SYSCTL_ZERO, SYSCTL_ONE),
 	MYTCP_INT_SYSCTL("syncookies", sysctl_syncookies,
 			 SYSCTL_ZERO, SYSCTL_TWO),
+	MYTCP_INT_SYSCTL("invalid_ratelimit", sysctl_invalid_ratelimit,
+			 SYSCTL_ZERO, &mytcp_max_ratelimit_ms),
+	MYTCP_INT_SYSCTL("challenge_ack_limit", sysctl_challenge_ack_limit,
+			 SYSCTL_ZERO, SYSCTL_INT_MAX),
 	{
 		.procname	= "local_port_range",
 		.data		= &init_net_template.sysctl_local_port_range,

@@ -18,7 +18,7 @@ from mytcp import (MODDIR, MODULE, PROC_NET, SYSCTL_DIR, add_netns,  # noqa: E40
 SQUAT_DIR = os.path.join(MODDIR, "selftests", "modules")
 SYSCTLS = ("syn_retries", "synack_retries", "fin_timeout", "msl", "keepalive_time",
            "keepalive_intvl", "keepalive_probes", "local_port_range", "max_syn_backlog",
-           "abort_on_overflow", "syncookies")
+           "abort_on_overflow", "syncookies", "invalid_ratelimit", "challenge_ack_limit")
 
 
 def dmesg_since(mark):
@@ -78,7 +78,9 @@ def sysctl_defaults_are_tcps():
              "keepalive_probes": "tcp_keepalive_probes",
              "local_port_range": "ip_local_port_range",
              "abort_on_overflow": "tcp_abort_on_overflow",
-             "syncookies": "tcp_syncookies"}
+             "syncookies": "tcp_syncookies",
+             "invalid_ratelimit": "tcp_invalid_ratelimit",
+             "challenge_ack_limit": "tcp_challenge_ack_limit"}
     for ours, theirs in pairs.items():
         a = read(os.path.join(SYSCTL_DIR, ours)).split()
         b = read(tcp + theirs).split()

@@ -119,6 +119,7 @@ struct mytcp_sock {
 	u8			probes_out;
 	int			linger2;	/* s, 0: sysctl fin_timeout */
 	unsigned long		rcv_tstamp;	/* jiffies of last segment in */
+	unsigned long		last_challenge;	/* jiffies | 1 of the last, or 0 */
 
 	/* listener: SYN queue and accept queue */
 	struct mytcp_listen	*listen;
@@ -215,6 +216,7 @@ enum {
 	MYTCP_EXT_SYNCOOKIESRECV,
 	MYTCP_EXT_SYNCOOKIESFAILED,
 	MYTCP_EXT_REQQFULLDOCOOKIES,
+	MYTCP_EXT_ACKSKIPPEDCHALLENGE,
 	MYTCP_EXT_MAX
 };
 
@@ -258,6 +260,11 @@ struct mytcp_net {
 	int			sysctl_max_syn_backlog;
 	int			sysctl_abort_on_overflow;
 	int			sysctl_syncookies;
+	int			sysctl_invalid_ratelimit;	/* ms */
+	int			sysctl_challenge_ack_limit;	/* per second */
+	/* RFC 5961 challenge ACKs of the namespace: a one-second budget */
+	unsigned long		challenge_window;	/* jiffies it began */
+	int			challenge_budget;	/* left in it */
 };
 
 extern unsigned int mytcp_net_id;
