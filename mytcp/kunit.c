@@ -125,6 +125,8 @@ static void mytcp_test_sysctl_defaults(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mn.sysctl_syncookies, 1);
 	KUNIT_EXPECT_EQ(test, mn.sysctl_invalid_ratelimit, 500);
 	KUNIT_EXPECT_EQ(test, mn.sysctl_challenge_ack_limit, INT_MAX);
+	KUNIT_EXPECT_EQ(test, mn.sysctl_synack_retries_pressure, 2);
+	KUNIT_EXPECT_EQ(test, mn.sysctl_max_syn_per_source, 0);
 }
 
 static void mytcp_test_port_range(struct kunit *test)

@@ -5,15 +5,34 @@
  * handshake completes, and the accept queue.  Everything here runs under
  * the listener's socket lock.
  */
+#include <linux/jhash.h>
 #include <linux/slab.h>
 #include <net/ip.h>
 #include <net/route.h>
 #include <net/sock.h>
 #include <net/mytcp.h>
 
-static unsigned int mytcp_synq_chain(__be32 raddr, __be16 rport)
+/*
+ * A source's half-open entries share a chain, so that they can be counted
+ * for max_syn_per_source; the hash is keyed, so that spoofed sources
+ * cannot be chosen to share one.
+ */
+static unsigned int mytcp_synq_chain(const struct sock *sk, __be32 raddr)
 {
-	return ((__force u32)raddr ^ (__force u32)rport) % MYTCP_SYNQ_CHAINS;
+	return jhash_1word((__force u32)raddr, mytcp_net(sock_net(sk))->hash_secret) %
+	       MYTCP_SYNQ_CHAINS;
+}
+
+/* How many half-open entries @raddr holds at this listener. */
+static unsigned int mytcp_count_source(struct sock *sk, __be32 raddr)
+{
+	struct mytcp_listen *l = mytcp_sk(sk)->listen;
+	struct mytcp_request *req;
+	unsigned int n = 0;
+
+	hlist_for_each_entry(req, &l->synq[mytcp_synq_chain(sk, raddr)], node)
+		n += req->raddr == raddr;
+	return n;
 }
 
 /**
@@ -141,13 +160,14 @@ struct sock *mytcp_take_child(struct sock *sk)
 	return (struct sock *)child;
 }
 
-static struct mytcp_request *mytcp_find_request(struct mytcp_listen *l,
+static struct mytcp_request *mytcp_find_request(struct sock *sk,
 						__be32 raddr, __be16 rport,
 						__be32 laddr)
 {
+	struct mytcp_listen *l = mytcp_sk(sk)->listen;
 	struct mytcp_request *req;
 
-	hlist_for_each_entry(req, &l->synq[mytcp_synq_chain(raddr, rport)], node)
+	hlist_for_each_entry(req, &l->synq[mytcp_synq_chain(sk, raddr)], node)
 		if (req->raddr == raddr && req->rport == rport &&
 		    req->laddr == laddr)
 			return req;
@@ -193,6 +213,23 @@ static unsigned long mytcp_synack_timeout(int retrans)
 	return min_t(unsigned long, MYTCP_TIMEOUT_INIT << retrans, MYTCP_RTO_MAX);
 }
 
+/*
+ * Under pressure, a SYN queue at least half full, an entry whose SYN-ACK
+ * went unanswered once already is given up sooner: after
+ * synack_retries_pressure retransmissions (TCP does the like, down to 2).
+ */
+static int mytcp_synack_retries_for(struct sock *sk, const struct mytcp_request *req)
+{
+	struct mytcp_net *mn = mytcp_net(sock_net(sk));
+	unsigned int limit = min_t(unsigned int, READ_ONCE(sk->sk_max_ack_backlog),
+				   READ_ONCE(mn->sysctl_max_syn_backlog));
+	int max = READ_ONCE(mn->sysctl_synack_retries);
+
+	if (req->retrans && mytcp_sk(sk)->listen->synq_len * 2 >= limit)
+		max = min(max, READ_ONCE(mn->sysctl_synack_retries_pressure));
+	return max;
+}
+
 static void mytcp_retransmit_synack(struct timer_list *t)
 {
 	struct mytcp_request *req = from_timer(req, t, timer);
@@ -209,8 +246,10 @@ static void mytcp_retransmit_synack(struct timer_list *t)
 		mod_timer(&req->timer, jiffies + HZ / 20);
 		goto out;
 	}
-	max = READ_ONCE(mytcp_net(sock_net(sk))->sysctl_synack_retries);
+	max = mytcp_synack_retries_for(sk, req);
 	if (req->retrans >= max) {
+		if (max < READ_ONCE(mytcp_net(sock_net(sk))->sysctl_synack_retries))
+			mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SYNACKPRESSUREDROPS);
 		hlist_del_rcu(&req->node);
 		mytcp_sk(sk)->listen->synq_len--;
 		bh_unlock_sock(sk);
@@ -303,6 +342,14 @@ static bool mytcp_synq_is_full(struct sock *sk)
 	       len >= (unsigned int)READ_ONCE(mytcp_net(sock_net(sk))->sysctl_max_syn_backlog);
 }
 
+/* max_syn_per_source: a source that holds that many entries gets no more. */
+static bool mytcp_source_over_limit(struct sock *sk, struct sk_buff *skb)
+{
+	int limit = READ_ONCE(mytcp_net(sock_net(sk))->sysctl_max_syn_per_source);
+
+	return limit && mytcp_count_source(sk, ip_hdr(skb)->saddr) >= limit;
+}
+
 /*
  * A SYN for a listener: a new half-open entry and its SYN-ACK; or, with
  * syncookies 2, or 1 and a full SYN queue, a cookie SYN-ACK and no entry.
@@ -327,6 +374,10 @@ static void mytcp_open_request(struct sock *sk, struct sk_buff *skb)
 		mytcp_count_listen_drop(sk, MYTCP_EXT_LISTENOVERFLOWS);
 		return;
 	}
+	if (!want_cookie && mytcp_source_over_limit(sk, skb)) {
+		mytcp_count_listen_drop(sk, MYTCP_EXT_SYNSOURCEDROPS);
+		return;
+	}
 	if (want_cookie) {
 		mytcp_send_cookie_synack(sk, skb);
 		return;
@@ -343,7 +394,7 @@ static void mytcp_open_request(struct sock *sk, struct sk_buff *skb)
 	sock_hold(sk);
 	req->listener = sk;
 	timer_setup(&req->timer, mytcp_retransmit_synack, 0);
-	hlist_add_head_rcu(&req->node, &l->synq[mytcp_synq_chain(req->raddr, req->rport)]);
+	hlist_add_head_rcu(&req->node, &l->synq[mytcp_synq_chain(sk, req->raddr)]);
 	l->synq_len++;
 	mytcp_send_synack(req);
 	req->expires = jiffies + MYTCP_TIMEOUT_INIT;
@@ -533,10 +584,9 @@ int mytcp_rcv_listen(struct sock *sk, struct sk_buff *skb)
 {
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 	const struct iphdr *iph = ip_hdr(skb);
-	struct mytcp_listen *l = mytcp_sk(sk)->listen;
 	struct mytcp_request *req;
 
-	req = mytcp_find_request(l, iph->saddr, tcp_hdr(skb)->source, iph->daddr);
+	req = mytcp_find_request(sk, iph->saddr, tcp_hdr(skb)->source, iph->daddr);
 	if (req) {
 		if (cb->flags & MYTCPHDR_RST) {
 			if (cb->seq == req->irs + 1)

@@ -59,6 +59,8 @@ static const char *const mytcp_ext_names[] = {
 	[MYTCP_EXT_SYNCOOKIESFAILED]	= "SyncookiesFailed",
 	[MYTCP_EXT_REQQFULLDOCOOKIES]	= "TCPReqQFullDoCookies",
 	[MYTCP_EXT_ACKSKIPPEDCHALLENGE]	= "TCPACKSkippedChallenge",
+	[MYTCP_EXT_SYNACKPRESSUREDROPS]	= "SynAckPressureDrops",
+	[MYTCP_EXT_SYNSOURCEDROPS]	= "SynSourceDrops",
 };
 
 static_assert(ARRAY_SIZE(mytcp_ext_names) == MYTCP_EXT_MAX);

@@ -39,6 +39,8 @@ void mytcp_set_default_sysctls(struct mytcp_net *mn)
 	mn->sysctl_syncookies = 1;
 	mn->sysctl_invalid_ratelimit = 500;
 	mn->sysctl_challenge_ack_limit = INT_MAX;	/* TCP's: no limit */
+	mn->sysctl_synack_retries_pressure = 2;		/* TCP's floor */
+	mn->sysctl_max_syn_per_source = 0;		/* TCP has no such limit */
 }
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_set_default_sysctls);
 
@@ -117,6 +119,10 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 	MYTCP_INT_SYSCTL("invalid_ratelimit", sysctl_invalid_ratelimit,
 			 SYSCTL_ZERO, &mytcp_max_ratelimit_ms),
 	MYTCP_INT_SYSCTL("challenge_ack_limit", sysctl_challenge_ack_limit,
+			 SYSCTL_ZERO, SYSCTL_INT_MAX),
+	MYTCP_INT_SYSCTL("synack_retries_pressure", sysctl_synack_retries_pressure,
+			 SYSCTL_ZERO, &mytcp_max_synack_retries),
+	MYTCP_INT_SYSCTL("max_syn_per_source", sysctl_max_syn_per_source,
 			 SYSCTL_ZERO, SYSCTL_INT_MAX),
 	{
 		.procname	= "local_port_range",

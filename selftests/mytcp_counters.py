@@ -36,7 +36,9 @@ EXT = ["EmbryonicRsts", "ListenOverflows", "ListenDrops", "TCPReqQFullDrop",
        "TCPSynRetrans", "TCPTimeouts", "TCPAbortOnTimeout", "TCPKeepAlive",
        "TCPWinProbe", "FinWait2Timeouts", "TCPAbortOnClose", "TCPAbortOnData",
        "TCPChallengeACK", "TCPSYNChallenge", "OutOfWindowDrops", "TCPRcvQDrop",
-       "TCPBacklogDrop", "InNoSocket", "InShortSegs", "InBadOffset"]
+       "TCPBacklogDrop", "InNoSocket", "InShortSegs", "InBadOffset",
+       "SyncookiesSent", "SyncookiesRecv", "SyncookiesFailed", "TCPReqQFullDoCookies",
+       "TCPACKSkippedChallenge", "SynAckPressureDrops", "SynSourceDrops"]
 
 
 def parse_snmp(text):

@@ -18,7 +18,8 @@ from mytcp import (MODDIR, MODULE, PROC_NET, SYSCTL_DIR, add_netns,  # noqa: E40
 SQUAT_DIR = os.path.join(MODDIR, "selftests", "modules")
 SYSCTLS = ("syn_retries", "synack_retries", "fin_timeout", "msl", "keepalive_time",
            "keepalive_intvl", "keepalive_probes", "local_port_range", "max_syn_backlog",
-           "abort_on_overflow", "syncookies", "invalid_ratelimit", "challenge_ack_limit")
+           "abort_on_overflow", "syncookies", "invalid_ratelimit", "challenge_ack_limit",
+           "synack_retries_pressure", "max_syn_per_source")
 
 
 def dmesg_since(mark):

@@ -217,6 +217,8 @@ enum {
 	MYTCP_EXT_SYNCOOKIESFAILED,
 	MYTCP_EXT_REQQFULLDOCOOKIES,
 	MYTCP_EXT_ACKSKIPPEDCHALLENGE,
+	MYTCP_EXT_SYNACKPRESSUREDROPS,
+	MYTCP_EXT_SYNSOURCEDROPS,
 	MYTCP_EXT_MAX
 };
 
@@ -262,6 +264,8 @@ struct mytcp_net {
 	int			sysctl_syncookies;
 	int			sysctl_invalid_ratelimit;	/* ms */
 	int			sysctl_challenge_ack_limit;	/* per second */
+	int			sysctl_synack_retries_pressure;
+	int			sysctl_max_syn_per_source;	/* 0: no limit */
 	/* RFC 5961 challenge ACKs of the namespace: a one-second budget */
 	unsigned long		challenge_window;	/* jiffies it began */
 	int			challenge_budget;	/* left in it */
