@@ -428,8 +428,8 @@ static void print_row_json(const struct row *r)
 
 	inet_ntop(AF_INET, &la, a, sizeof(a));
 	inet_ntop(AF_INET, &ra, b, sizeof(b));
-	printf("%s\n    {\"state\": \"%s\", \"recv_q\": %lu, \"send_q\": %lu, ",
-	       json_first ? "" : ",", state_name[r->st], r->rx, r->tx);
+	printf("%s{\"state\": \"%s\", \"recv_q\": %lu, \"send_q\": %lu, ",
+	       json_first ? "" : ", ", state_name[r->st], r->rx, r->tx);
 	printf("\"local\": {\"addr\": \"%s\", \"port\": %u}, ", a, r->lport);
 	printf("\"peer\": {\"addr\": \"%s\", \"port\": %u}", b, r->rport);
 	json_first = 0;
@@ -496,7 +496,7 @@ static void show_sockets(const struct filter *flt)
 		printf("{\"sockets\": [");
 		for (k = 0; k < n; k++)
 			print_row_json(&rows[k]);
-		printf("%s]}\n", n ? "\n  " : "");
+		printf("]}\n");
 	} else {
 		printf("%-11s %-6s %-6s %-21s %s\n", "State", "Recv-Q", "Send-Q",
 		       "Local Address:Port", "Peer Address:Port");
@@ -661,13 +661,13 @@ static void show_counters(void)
 		load_history(path, c[k].name, &old);
 		delta = (long long)(c[k].value - old);
 		if (opt.json)
-			printf("%s\n    \"%s\": {\"value\": %llu, \"delta\": %lld}",
-			       k ? "," : "", c[k].name, c[k].value, delta);
+			printf("%s\"%s\": {\"value\": %llu, \"delta\": %lld}",
+			       k ? ", " : "", c[k].name, c[k].value, delta);
 		else
 			printf("%-28s %20llu %20lld\n", c[k].name, c[k].value, delta);
 	}
 	if (opt.json)
-		printf("\n  }}\n");
+		printf("}}\n");
 	save_history(path, c, n);
 	for (k = 0; k < n; k++)
 		free(c[k].name);
