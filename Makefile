@@ -4,6 +4,8 @@
 #
 #   make              build mytcp.ko against the stock Debian kernel headers
 #                     (KDIR=<kernel build tree> builds against another kernel)
+#                     and the tools (build/mytcpstat/mytcpstat)
+#   make tools        build the tools only
 #   make install      install it for the stock kernel and run depmod
 #   make check        build for both kernels, run KUnit and the selftests in
 #                     VMs, print "N passed, N failed" (TESTS="a.py b.sh":
@@ -18,10 +20,13 @@ STOCK_KVER ?= $(shell bash -c '. tools/vm/lib.sh && stock_kver' 2>/dev/null)
 KDIR ?= /usr/src/linux-headers-$(STOCK_KVER)
 KERNEL ?= stock
 
-all: modules
+all: modules tools
 
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tools:
+	$(MAKE) -C tools/mytcpstat
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
@@ -54,4 +59,4 @@ vm-shell: setup
 lint: setup
 	tools/lint
 
-.PHONY: all modules install clean setup debug-kernel build-stock build-debug check demo vm-shell lint
+.PHONY: all modules tools install clean setup debug-kernel build-stock build-debug check demo vm-shell lint

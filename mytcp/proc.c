@@ -81,6 +81,23 @@ static void mytcp_stop_proc(struct seq_file *seq, void *v)
 	rcu_read_unlock();
 }
 
+/*
+ * The cwnd column.  mytcp has no congestion window: what limits its
+ * sender is the peer's window alone, so the column shows that window in
+ * segments of the current MSS, rounded up, which is what TCP's cwnd
+ * would have to be for min(cwnd, peer's window) to allow the same; 0
+ * while no window is known (listeners, SYN-SENT) or the window is closed.
+ */
+static u32 mytcp_proc_cwnd(const struct mytcp_sock *msk, int state)
+{
+	u32 wnd = READ_ONCE(msk->snd_wnd);
+	u32 mss = max_t(u32, READ_ONCE(msk->mss_cache), 1);
+
+	if (state == MYTCP_LISTEN)
+		return 0;
+	return DIV_ROUND_UP(wnd, mss);
+}
+
 static void mytcp_show_sock(struct seq_file *seq, struct sock *sk, int row)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
@@ -105,14 +122,16 @@ static void mytcp_show_sock(struct seq_file *seq, struct sock *sk, int row)
 		rx = max_t(int, READ_ONCE(msk->rcv_nxt) - READ_ONCE(msk->copied_seq), 0);
 		tx = READ_ONCE(msk->write_seq) - READ_ONCE(msk->snd_una);
 	}
-	seq_printf(seq, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK %lu %lu %u",
+	/* ato 0, quick/pingpong 0: mytcp never delays an ACK. */
+	seq_printf(seq, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK %lu %lu %u %u %d",
 		   row, (__force u32)inet->inet_rcv_saddr, ntohs(inet->inet_sport),
 		   (__force u32)inet->inet_daddr, ntohs(inet->inet_dport), state,
 		   tx, rx, timer, jiffies_delta_to_clock_t(expires - jiffies),
 		   msk->retransmits,
 		   from_kuid_munged(seq_user_ns(seq), sock_i_uid(sk)),
 		   msk->probes_out, sock_i_ino(sk), refcount_read(&sk->sk_refcnt),
-		   sk, jiffies_to_clock_t(msk->rto), 0UL, 0);
+		   sk, jiffies_to_clock_t(msk->rto), 0UL, 0,
+		   mytcp_proc_cwnd(msk, state), state == MYTCP_LISTEN ? 0 : -1);
 }
 
 static void mytcp_show_tw(struct seq_file *seq, struct mytcp_tw *tw, int row)

@@ -1,0 +1,363 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""mytcp_stat.py - tools/mytcpstat against known sockets and files.
+
+Sets up listeners, connections and TIME-WAIT entries over loopback and in
+a namespace of their own, runs the mytcpstat binary built on the host
+(build/mytcpstat/mytcpstat of this repository: "make tools") and checks
+its text and JSON output, its counter deltas, -N, and that it fails with a
+message when the module is not loaded or a file is malformed (fake files
+through MYTCPSTAT_PROC_DIR).  Also checks the columns of /proc/net/mytcp
+that only mytcpstat reads.
+"""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from mytcp import (PROC_NET, SYSCTL_DIR, add_netns, check, connect,  # noqa: E402
+                   connected_pair, del_netns, listener, load_module, main,
+                   netns, parse_sockaddr, read, sys_getsockname, test,
+                   unload_module, wait_for, write)
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(REPO, "build", "mytcpstat", "mytcpstat")
+LO = "127.0.0.1"
+NS = "mts-a"
+HEADER = ("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when "
+          "retrnsmt   uid  timeout inode")
+
+
+def stat(*args, env=None, rc=0):
+    """Run mytcpstat; check its exit status; return (stdout, stderr)."""
+    check(os.access(BIN, os.X_OK), "%s is not built (make tools)" % BIN)
+    e = dict(os.environ)
+    e.pop("MYTCPSTAT_PROC_DIR", None)
+    e.update(env or {})
+    r = subprocess.run([BIN] + list(args), capture_output=True, text=True,
+                       env=e, timeout=60)
+    check(r.returncode == rc, "mytcpstat %s: exit %d, expected %d; stderr: %s" % (
+        " ".join(args), r.returncode, rc, r.stderr.strip()))
+    return r.stdout, r.stderr
+
+
+def stat_json(*args, env=None):
+    out, _ = stat("--json", *args, env=env)
+    try:
+        return json.loads(out)
+    except ValueError as e:
+        raise AssertionError("not JSON (%s): %r" % (e, out))
+
+
+def text_rows(out):
+    """The socket lines of text output, split in words (header checked)."""
+    lines = out.splitlines()
+    check(lines and lines[0].split()[:3] == ["State", "Recv-Q", "Send-Q"],
+          "bad header: %r" % out)
+    return [line.split() for line in lines[1:] if not line.startswith("\t")]
+
+
+def local_port(sock):
+    return parse_sockaddr(sys_getsockname(sock))[2]
+
+
+def find(socks, state, lport, rport=None):
+    return [s for s in socks if s["state"] == state and s["local"]["port"] == lport
+            and (rport is None or s["peer"]["port"] == rport)]
+
+
+@test
+def module_not_loaded():
+    unload_module()
+    check(not os.path.exists(PROC_NET), "%s still there" % PROC_NET)
+    for args in ((), ("-s",), ("-a", "--json")):
+        out, err = stat(*args, rc=1)
+        check(out == "", "output without the module: %r" % out)
+        check("mytcp module loaded" in err, "unclear message: %r" % err)
+    load_module()
+
+
+def fake_dir(mytcp=None, snmp=None):
+    d = tempfile.mkdtemp(prefix="mts-")
+    if mytcp is not None:
+        write(os.path.join(d, "mytcp"), mytcp)
+    if snmp is not None:
+        write(os.path.join(d, "mytcp_snmp"), snmp)
+    return d
+
+
+def pad(line):
+    return line.ljust(149) + "\n"
+
+
+# A listener, a half-open entry, a connection and a TIME-WAIT entry, as
+# the module prints them (addresses in the byte order of this machine).
+def hexaddr(a):
+    return "%08X" % int.from_bytes(socket.inet_aton(a), sys.byteorder)
+
+
+FAKE = "".join(pad(line) for line in [
+    HEADER,
+    "   0: 00000000:1388 00000000:0000 0A 00000000:00000002 00:00000000 "
+    "00000000     0        0 1066 2 0000000000000000 100 0 0 0 0",
+    "   1: %s:1388 %s:9C40 03 00000000:00000000 01:00000064 00000001     0"
+    "        0 0 0 0000000000000000" % (hexaddr(LO), hexaddr("10.1.2.3")),
+    "   2: %s:9C41 %s:1388 01 00000010:00000005 01:00000014 00000002  1000"
+    "        0 2066 3 0000000000000000 20 0 0 2 -1" % (hexaddr(LO), hexaddr(LO)),
+    "   3: %s:9C42 %s:1388 06 00000000:00000000 03:00000BB8 00000000     0"
+    "        0 0 1 0000000000000000" % (hexaddr(LO), hexaddr(LO)),
+])
+FAKE_SNMP = ("Mytcp: ActiveOpens PassiveOpens\nMytcp: 3 4\n"
+             "MytcpExt: TW\nMytcpExt: 7\n")
+
+
+@test
+def parses_known_file():
+    """Every column of a fake file lands where it belongs."""
+    d = fake_dir(FAKE, FAKE_SNMP)
+    env = {"MYTCPSTAT_PROC_DIR": d, "MYTCPSTAT_HISTORY": os.path.join(d, "h")}
+    rows = text_rows(stat("-a", "-e", env=env)[0])
+    check(rows[0][:5] == ["LISTEN", "2", "0", "0.0.0.0:5000", "0.0.0.0:*"], rows[0])
+    check(rows[1][:5] == ["SYN-RECV", "0", "0", "127.0.0.1:5000", "10.1.2.3:40000"],
+          rows[1])
+    check(rows[1][5] == "timer:(on,1.000sec,1)", rows[1])
+    check(rows[2][:5] == ["ESTAB", "5", "16", "127.0.0.1:40001", "127.0.0.1:5000"],
+          rows[2])
+    check(rows[2][5:8] == ["timer:(on,200ms,2)", "uid:1000", "ino:2066"], rows[2])
+    check(rows[3][:6] == ["TIME-WAIT", "0", "0", "127.0.0.1:40002", "127.0.0.1:5000",
+                          "timer:(timewait,30sec,0)"], rows[3])
+    # The default shows connections only, as ss does.
+    check([r[0] for r in text_rows(stat(env=env)[0])] == ["ESTAB"], "default")
+    check([r[0] for r in text_rows(stat("-l", env=env)[0])] == ["LISTEN"], "-l")
+    j = stat_json("-a", "-e", "-i", env=env)["sockets"]
+    check(len(j) == 4, j)
+    check(j[2]["cwnd"] == 2 and j[2]["ssthresh"] is None and j[2]["rto_ms"] == 200
+          and j[2]["ato_ms"] == 0 and j[2]["recv_q"] == 5 and j[2]["send_q"] == 16
+          and j[2]["timer"] == {"name": "on", "expires_ms": 200, "retrans": 2}, j[2])
+    check(j[0]["cwnd"] == 0 and j[0]["rto_ms"] == 1000, j[0])
+    check("cwnd" not in j[1] and "cwnd" not in j[3], "internals of short rows")
+    check(j[3]["timer"]["expires_ms"] == 30000, j[3])
+    c = stat_json("-s", env=env)["counters"]
+    check(c == {"MytcpActiveOpens": {"value": 3, "delta": 3},
+                "MytcpPassiveOpens": {"value": 4, "delta": 4},
+                "MytcpExtTW": {"value": 7, "delta": 7}}, c)
+    write(os.path.join(d, "mytcp_snmp"), FAKE_SNMP.replace("3 4", "5 4"))
+    c = stat_json("-s", env=env)["counters"]
+    check(c["MytcpActiveOpens"] == {"value": 5, "delta": 2}, c)
+    check(c["MytcpExtTW"] == {"value": 7, "delta": 0}, c)
+
+
+@test
+def malformed_files():
+    bad = {
+        "header": FAKE.replace("  sl  local", "  sl local"),
+        "address": FAKE.replace(":9C41 ", ":9C4 "),
+        "state": FAKE.replace(" 0A ", " 0Z "),
+        "columns": FAKE.replace(" 20 0 0 2 -1", " 20 0 0 2"),
+        "number": FAKE.replace(" 1066 ", " 10x6 "),
+        "queue": FAKE.replace("00000010:00000005", "00000010"),
+        "empty": "",
+    }
+    for what, text in bad.items():
+        d = fake_dir(mytcp=text)
+        _, err = stat("-a", env={"MYTCPSTAT_PROC_DIR": d}, rc=1)
+        check("malformed" in err or "empty" in err, "%s: %r" % (what, err))
+    bad_snmp = {
+        "values": "Mytcp: A B\nMytcp: 1\n",
+        "odd": "Mytcp: A B\n",
+        "group": "Mytcp: A\nMytcpExt: 1\n",
+        "number": "Mytcp: A\nMytcp: x\n",
+    }
+    for what, text in bad_snmp.items():
+        d = fake_dir(snmp=text)
+        _, err = stat("-s", env={"MYTCPSTAT_PROC_DIR": d,
+                                 "MYTCPSTAT_HISTORY": os.path.join(d, "h")}, rc=1)
+        check(d in err and ("malformed" in err or "without" in err),
+              "%s: %r" % (what, err))
+    _, err = stat("-s", env={"MYTCPSTAT_PROC_DIR": fake_dir()}, rc=1)
+    check("module loaded" in err, err)
+    stat("state", "nonsense", rc=2)
+    stat("sport", "=", ":99999", rc=2)
+    stat("src", "1.2.3", rc=2)
+
+
+@test
+def connections_over_loopback():
+    load_module()
+    lsk, cli, srv = connected_pair(LO)
+    port, cport = local_port(lsk), local_port(cli)
+    try:
+        cli.send(b"x" * 100)
+        wait_for(lambda: find(stat_json()["sockets"], "ESTAB", port, cport)
+                 and find(stat_json()["sockets"], "ESTAB", port, cport)[0]["recv_q"] == 100)
+        j = stat_json()["sockets"]
+        check(find(j, "ESTAB", cport, port), "client row missing: %s" % j)
+        s = find(j, "ESTAB", port, cport)
+        check(len(s) == 1 and s[0]["recv_q"] == 100 and s[0]["local"]["addr"] == LO
+              and s[0]["peer"]["addr"] == LO, s)
+        check(not find(j, "LISTEN", port), "listener shown by default")
+        rows = text_rows(stat()[0])
+        check(["ESTAB", "100", "0", "%s:%d" % (LO, port), "%s:%d" % (LO, cport)]
+              in [r[:5] for r in rows], rows)
+        rows = text_rows(stat("-l")[0])
+        check(all(r[0] == "LISTEN" for r in rows), rows)
+        check(["LISTEN", "0", "0", "%s:%d" % (LO, port), "0.0.0.0:*"]
+              in [r[:5] for r in rows], rows)
+        j = stat_json("-a", "sport", "=", ":%d" % port)["sockets"]
+        check(sorted(s["state"] for s in j) == ["ESTAB", "LISTEN"], j)
+        j = stat_json("dport", "=", ":%d" % port)["sockets"]
+        check([(s["local"]["port"], s["peer"]["port"]) for s in j] == [(cport, port)], j)
+        j = stat_json("-a", "state", "listening", "sport", ":%d" % port)["sockets"]
+        check([s["state"] for s in j] == ["LISTEN"], j)
+        j = stat_json("state", "established", "src", LO, "dst", "127.0.0.0/8",
+                      "dport", "eq", str(port))["sockets"]
+        check(len(j) == 1 and j[0]["local"]["port"] == cport, j)
+        check(not stat_json("src", "10.0.0.0/8", "sport", ":%d" % port)["sockets"],
+              "src filter")
+        check(not stat_json("state", "time-wait", "sport", ":%d" % port)["sockets"],
+              "state filter")
+        # -i: the columns only a full socket has.
+        j = stat_json("-a", "-i", "-e", "sport", "=", ":%d" % port)["sockets"]
+        e = find(j, "ESTAB", port)[0]
+        ls = find(j, "LISTEN", port)[0]
+        check(e["rto_ms"] >= 200 and e["ato_ms"] == 0 and e["qack"] == 0
+              and not e["bidir"] and e["cwnd"] >= 1 and e["ssthresh"] is None, e)
+        check(ls["cwnd"] == 0 and ls["ssthresh"] is None and ls["timer"] is None, ls)
+        check(e["inode"] == os.fstat(srv.fileno()).st_ino, (e, os.fstat(srv.fileno())))
+        out = stat("-i", "sport", "=", ":%d" % port)[0]
+        check(re.search(r"\n\t rto:\d+ ato:0 cwnd:\d+ recv_q:100 send_q:0\n", out), out)
+        # The raw rows: 17 columns, ssthresh -1, listener 0 (no Fast Open).
+        for line in read(PROC_NET).splitlines()[1:]:
+            f = line.split()
+            if int(f[1].split(":")[1], 16) == port and f[3] in ("01", "0A"):
+                check(len(f) == 17 and f[13] == "0" and f[14] == "0", f)
+                check(f[16] == ("0" if f[3] == "0A" else "-1"), f)
+                check(int(f[15]) == (0 if f[3] == "0A" else e["cwnd"]), (f, e))
+    finally:
+        for s in (cli, srv, lsk):
+            s.close()
+
+
+@test
+def time_wait_timer():
+    load_module()
+    msl = read(SYSCTL_DIR + "/msl").strip()
+    write(SYSCTL_DIR + "/msl", "5")
+    try:
+        lsk, cli, srv = connected_pair(LO)
+        port, cport = local_port(lsk), local_port(cli)
+        cli.close()
+        srv.settimeout(5)
+        check(srv.recv(1) == b"", "no FIN")
+        srv.close()
+        lsk.close()
+        tw = wait_for(lambda: find(stat_json("-e", "state", "time-wait")["sockets"],
+                                   "TIME-WAIT", cport, port))
+        check(len(tw) == 1, "no TIME-WAIT entry")
+        t = tw[0]["timer"]
+        check(t["name"] == "timewait" and t["retrans"] == 0
+              and 5000 < t["expires_ms"] <= 10000, t)
+        check(tw[0]["inode"] == 0 and tw[0]["peer"] == {"addr": LO, "port": port}, tw)
+        out = stat("-e", "state", "time-wait", "dport", "=", ":%d" % port)[0]
+        rows = text_rows(out)
+        check(len(rows) == 1 and rows[0][0] == "TIME-WAIT" and
+              re.fullmatch(r"timer:\(timewait,(\d\.\d{3}sec|10sec),0\)", rows[0][5]),
+              out)
+        # Not shown by default, as by ss; shown with -a.
+        check(not find(stat_json()["sockets"], "TIME-WAIT", cport), "default")
+        check(find(stat_json("-a")["sockets"], "TIME-WAIT", cport), "-a")
+        check(wait_for(lambda: not find(stat_json("-a")["sockets"], "TIME-WAIT", cport),
+                       timeout=15), "TIME-WAIT entry outlived 2 * msl")
+    finally:
+        write(SYSCTL_DIR + "/msl", msl)
+
+
+@test
+def counter_deltas():
+    load_module()
+    hist = tempfile.mktemp(prefix="mts-hist-")
+    env = {"MYTCPSTAT_HISTORY": hist}
+    first = stat_json("-s", env=env)["counters"]
+    check(all(v["delta"] == v["value"] for v in first.values()),
+          "first run: deltas since zero")
+    check({"MytcpActiveOpens", "MytcpPassiveOpens", "MytcpCurrEstab",
+           "MytcpExtTWCreated"} <= set(first), sorted(first))
+    lsk, cli, srv = connected_pair(LO)
+    for s in (cli, srv, lsk):
+        s.close()
+    c = stat_json("-s", env=env)["counters"]
+    check(c["MytcpActiveOpens"]["delta"] == 1 and c["MytcpPassiveOpens"]["delta"] == 1,
+          (c["MytcpActiveOpens"], c["MytcpPassiveOpens"]))
+    check(c["MytcpActiveOpens"]["value"] == first["MytcpActiveOpens"]["value"] + 1, c)
+    c = stat_json("-s", env=env)["counters"]
+    check(c["MytcpActiveOpens"]["delta"] == 0, c["MytcpActiveOpens"])
+    out = stat("-s", env=env)[0]
+    check(re.search(r"^MytcpActiveOpens +\d+ +0$", out, re.M), out)
+    # By default the snapshot is kept per namespace under /tmp (or
+    # $XDG_RUNTIME_DIR).
+    ino = os.stat("/proc/self/ns/net").st_ino
+    dflt = "/tmp/mytcpstat.%d.%d" % (os.getuid(), ino)
+    e = {"XDG_RUNTIME_DIR": "", "MYTCPSTAT_HISTORY": ""}
+    stat("-s", env=e)
+    check(os.path.exists(dflt), "no snapshot in %s" % dflt)
+    c = stat_json("-s", env=e)["counters"]
+    check(c["MytcpActiveOpens"]["delta"] == 0, c)
+    os.unlink(dflt)
+    os.unlink(hist)
+
+
+@test
+def other_namespace():
+    load_module()
+    del_netns(NS)
+    add_netns(NS)
+    try:
+        with netns(NS):
+            lsk, port = listener(LO)
+            cli = connect(LO, port)
+        # Reads /proc/self/net after setns: sees the namespace's sockets.
+        j = stat_json("-N", NS, "-a")["sockets"]
+        check(sorted(s["state"] for s in j) in (["ESTAB", "LISTEN", "SYN-RECV"],
+                                                ["ESTAB", "ESTAB", "LISTEN"]), j)
+        check(find(j, "LISTEN", port), j)
+        ours = [s for s in stat_json("-a")["sockets"]
+                if port in (s["local"]["port"], s["peer"]["port"])]
+        check(not ours, "the namespace's sockets shown outside it: %s" % ours)
+        hist = tempfile.mktemp(prefix="mts-hist-")
+        c = stat_json("-N", NS, "-s", env={"MYTCPSTAT_HISTORY": hist})["counters"]
+        check(c["MytcpActiveOpens"]["value"] == 1, c["MytcpActiveOpens"])
+        os.unlink(hist)
+        _, err = stat("-N", "mts-none", rc=1)
+        check("mts-none" in err, err)
+        cli.close()
+        lsk.close()
+    finally:
+        del_netns(NS)
+
+
+@test
+def watch():
+    load_module()
+    lsk, port = listener(LO)
+    try:
+        start = time.monotonic()
+        out, _ = stat("--json", "-l", "--watch", "0.3", "--count", "3")
+        took = time.monotonic() - start
+        docs = [json.loads(line) for line in out.splitlines()]
+        check(len(docs) == 3 and all(find(d["sockets"], "LISTEN", port) for d in docs),
+              out)
+        check(took >= 0.6, "3 rounds in %.2f s" % took)
+        out, _ = stat("-l", "--watch", "0.1", "--count", "2")
+        check(out.count("State") == 2, out)
+    finally:
+        lsk.close()
+
+
+if __name__ == "__main__":
+    main()
