@@ -297,13 +297,14 @@ static void mytcp_fill_request(struct sock *sk, struct sk_buff *skb,
 	req->advmss = mytcp_mss_for_mtu(mtu);
 }
 
-static void mytcp_cookie_tuple_of(const struct mytcp_request *req,
+/* The 4-tuple of a segment for a listener, as cookies see it. */
+static void mytcp_cookie_tuple_of(const struct sk_buff *skb,
 				  struct mytcp_cookie_tuple *t)
 {
-	t->laddr = req->laddr;
-	t->raddr = req->raddr;
-	t->lport = req->lport;
-	t->rport = req->rport;
+	t->laddr = ip_hdr(skb)->daddr;
+	t->raddr = ip_hdr(skb)->saddr;
+	t->lport = tcp_hdr(skb)->dest;
+	t->rport = tcp_hdr(skb)->source;
 }
 
 /*
@@ -327,7 +328,7 @@ static void mytcp_send_cookie_synack(struct sock *sk, struct sk_buff *skb)
 
 	mytcp_fill_request(sk, skb, &req);
 	req.listener = sk;
-	mytcp_cookie_tuple_of(&req, &t);
+	mytcp_cookie_tuple_of(skb, &t);
 	req.iss = mytcp_make_cookie(&t, req.irs, req.mss);
 	mytcp_set_cookie_options(&req, mytcp_cookie_mss_value(mytcp_cookie_mss_index(req.mss)));
 	mytcp_send_synack(&req);
@@ -536,22 +537,23 @@ static int mytcp_rcv_cookie(struct sock *sk, struct sk_buff *skb)
 	struct sock *child;
 	u16 mss;
 
-	mytcp_fill_request(sk, skb, &req);
-	req.listener = sk;
-	req.irs = cb->seq - 1;
-	req.iss = cb->ack_seq - 1;
-	mytcp_cookie_tuple_of(&req, &t);
-	mss = mytcp_check_cookie(&t, req.irs, req.iss);
+	/* The cheap check first: a flood of stray ACKs costs no route lookup. */
+	mytcp_cookie_tuple_of(skb, &t);
+	mss = mytcp_check_cookie(&t, cb->seq - 1, cb->ack_seq - 1);
 	if (!mss) {
 		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SYNCOOKIESFAILED);
 		return -1;
 	}
 	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SYNCOOKIESRECV);
-	mytcp_set_cookie_options(&req, mss);
 	if (sk_acceptq_is_full(sk)) {
 		mytcp_count_listen_drop(sk, MYTCP_EXT_LISTENOVERFLOWS);
 		return 0;
 	}
+	mytcp_fill_request(sk, skb, &req);
+	req.listener = sk;
+	req.irs = cb->seq - 1;
+	req.iss = cb->ack_seq - 1;
+	mytcp_set_cookie_options(&req, mss);
 	child = mytcp_create_child(sk, &req, skb);
 	if (!child) {
 		mytcp_count_listen_drop(sk, -1);

@@ -23,7 +23,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from mytcp import (AF_MYTCP, CLOSE, SOL_MYTCP, SYN_SENT, SYSCTL_DIR,  # noqa: E402
-                   accept, add_netns, check, check_errno, connect, connected_pair,
+                   accept, closed_port, add_netns, check, check_errno, connect, connected_pair,
                    del_netns, listener, load_module, main, mytcp_socket, netns,
                    parse_sockaddr, proc_rows, read, run, sockaddr, sys_accept4,
                    sys_bind, sys_connect, sys_getpeername, sys_getsockname, test,
@@ -32,15 +32,6 @@ from mytcp import (AF_MYTCP, CLOSE, SOL_MYTCP, SYN_SENT, SYSCTL_DIR,  # noqa: E4
 MYTCP_NODELAY, MYTCP_MAXSEG, MYTCP_KEEPIDLE, MYTCP_KEEPINTVL, MYTCP_KEEPCNT, \
     MYTCP_SYNCNT = 1, 2, 4, 5, 6, 7
 LO = "127.0.0.1"
-
-
-def closed_port():
-    """A loopback port nobody listens on."""
-    s = mytcp_socket()
-    sys_bind(s, sockaddr(0, LO))
-    port = parse_sockaddr(sys_getsockname(s))[2]
-    s.close()
-    return port
 
 
 @test

@@ -21,23 +21,10 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from mytcp import (ADDR1, ADDR2, IPPROTO_MYTCP, accept, check, connect,  # noqa: E402
                    del_netns, inet_checksum, listener, load_module, main, netns,
-                   parse_sockaddr, read, sys_getsockname, test, veth_pair)
+                   parse_sockaddr, read, segment, sys_getsockname, test, veth_pair)
 
 A, B = "mt-bad-a", "mt-bad-b"
 FIN, SYN, RST, PSH, ACK, URG = 1, 2, 4, 8, 16, 32
-
-
-def segment(sport, dport, seq, ack, flags, payload=b"", doff=5, window=65535,
-            good_sum=True, src=ADDR1, dst=ADDR2):
-    hdr = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, doff << 4, flags,
-                      window, 0, 0)
-    body = hdr + b"\0" * max(0, doff * 4 - 20) + payload
-    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack(
-        "!BBH", 0, IPPROTO_MYTCP, len(body))
-    c = inet_checksum(pseudo + body)
-    if not good_sum:
-        c ^= 0x5a5a
-    return body[:16] + struct.pack("!H", c) + body[18:]
 
 
 class Wire:

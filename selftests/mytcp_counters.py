@@ -19,10 +19,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from mytcp import (ADDR1, ADDR2, IPPROTO_MYTCP, accept, add_netns, check,  # noqa: E402
-                   check_errno, connect, connected_pair, del_netns, inet_checksum,
-                   listener, load_module, main, mytcp_socket, netns, parse_sockaddr,
-                   read, sockaddr, sys_bind, sys_getsockname, test, veth_pair,
-                   wait_for)
+                   check_errno, closed_port, connect, connected_pair, del_netns,
+                   listener, load_module, main, netns, read, segment, test,
+                   veth_pair, wait_for)
 
 SNMP = "/proc/net/mytcp_snmp"
 LO = "127.0.0.1"
@@ -92,26 +91,6 @@ def fresh(*names):
 def cleanup(*names):
     for ns in names:
         del_netns(ns)
-
-
-def segment(sport, dport, seq, ack, flags, src, dst, doff=5, good_sum=True):
-    """A mytcp header, checksummed over the pseudo-header of src, dst."""
-    body = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, doff << 4, flags,
-                       65535, 0, 0)
-    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack(
-        "!BBH", 0, IPPROTO_MYTCP, len(body))
-    c = inet_checksum(pseudo + body)
-    if not good_sum:
-        c ^= 0x5a5a
-    return body[:16] + struct.pack("!H", c) + body[18:]
-
-
-def closed_port():
-    s = mytcp_socket()
-    sys_bind(s, sockaddr(0, LO))
-    port = parse_sockaddr(sys_getsockname(s))[2]
-    s.close()
-    return port
 
 
 @test
@@ -200,7 +179,7 @@ class Wire:
 def bad_checksum_is_an_input_error():
     with Wire() as w:
         a0, b0 = counters(NS1), counters(NS2)
-        w.send(segment(4000, 4001, 1, 0, SYN, ADDR1, ADDR2, good_sum=False))
+        w.send(segment(4000, 4001, 1, 0, SYN, src=ADDR1, dst=ADDR2, good_sum=False))
         b1 = settle(NS2, "InSegs", b0["InSegs"] + 1)
         check_delta(b0, b1, {"InSegs": 1, "InErrs": 1, "InCsumErrors": 1,
                              "InNoSocket": 0, "OutRsts": 0, "OutSegs": 0})
@@ -209,7 +188,7 @@ def bad_checksum_is_an_input_error():
         # The raw socket's namespace counted nothing: mytcp did not send it.
         check(delta(a0, counters(NS1)) == {}, "sender's counters moved")
         # The same segment with a good checksum is answered with a RST.
-        w.send(segment(4000, 4001, 1, 0, SYN, ADDR1, ADDR2))
+        w.send(segment(4000, 4001, 1, 0, SYN, src=ADDR1, dst=ADDR2))
         b2 = settle(NS2, "OutRsts", b1["OutRsts"] + 1)
         check_delta(b1, b2, {"InSegs": 1, "InErrs": 0, "InCsumErrors": 0,
                              "InNoSocket": 1, "OutRsts": 1, "OutSegs": 1})
@@ -219,9 +198,9 @@ def bad_checksum_is_an_input_error():
 def short_and_badly_offset_headers_are_input_errors():
     with Wire() as w:
         b0 = counters(NS2)
-        good = segment(4000, 4001, 1, 0, SYN, ADDR1, ADDR2)
+        good = segment(4000, 4001, 1, 0, SYN, src=ADDR1, dst=ADDR2)
         w.send(good[:19])                                   # shorter than a header
-        w.send(segment(4000, 4001, 1, 0, SYN, ADDR1, ADDR2, doff=4))
+        w.send(segment(4000, 4001, 1, 0, SYN, src=ADDR1, dst=ADDR2, doff=4))
         w.send(good[:12] + bytes([15 << 4]) + good[13:])    # claims 60 bytes
         b1 = settle(NS2, "InSegs", b0["InSegs"] + 3)
         check_delta(b0, b1, {"InSegs": 3, "InErrs": 3, "InShortSegs": 1,
@@ -281,13 +260,13 @@ def full_accept_queue_overflows():
             raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, IPPROTO_MYTCP)
         c0 = settle(NS1, "PassiveOpens", 2)
         check(c0["PassiveOpens"] == 2, "two connections queued")
-        raw.sendto(segment(4000, port, 1, 0, SYN, LO, LO), (LO, 0))
+        raw.sendto(segment(4000, port, 1, 0, SYN, src=LO, dst=LO), (LO, 0))
         c1 = settle(NS1, "ListenDrops", c0["ListenDrops"] + 1)
         check_delta(c0, c1, {"ListenOverflows": 1, "ListenDrops": 1, "TCPReqQFullDrop": 0,
                              "InSegs": 1, "OutSegs": 0, "PassiveOpens": 0})
         # Accepting makes room again: the same SYN is now answered.
         accept(lsk).close()
-        raw.sendto(segment(4002, port, 1, 0, SYN, LO, LO), (LO, 0))
+        raw.sendto(segment(4002, port, 1, 0, SYN, src=LO, dst=LO), (LO, 0))
         # Its SYN-ACK finds no socket at port 4002; the exact RST that
         # answers it ends the half-open entry.
         c2 = settle(NS1, "EmbryonicRsts", c1["EmbryonicRsts"] + 1)

@@ -203,6 +203,24 @@ def inet_checksum(data):
     return ~total & 0xffff
 
 
+def segment(sport, dport, seq, ack, flags, payload=b"", doff=5, window=65535,
+            good_sum=True, src=ADDR1, dst=ADDR2):
+    """A hand-made mytcp header (+ payload), checksummed for src -> dst.
+
+    doff other than 5 pads or cuts the header; good_sum=False spoils the
+    checksum.
+    """
+    hdr = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, doff << 4, flags,
+                      window, 0, 0)
+    body = hdr + b"\0" * max(0, doff * 4 - 20) + payload
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack(
+        "!BBH", 0, IPPROTO_MYTCP, len(body))
+    c = inet_checksum(pseudo + body)
+    if not good_sum:
+        c ^= 0x5a5a
+    return body[:16] + struct.pack("!H", c) + body[18:]
+
+
 def sockaddr(port=0, addr="0.0.0.0", family=AF_MYTCP):
     """A struct sockaddr_mytcp (struct sockaddr_in's layout) as bytes."""
     return (family.to_bytes(2, sys.byteorder) + port.to_bytes(2, "big") +
@@ -262,6 +280,15 @@ def parse_sockaddr(raw):
     """(family, address, port) of a raw struct sockaddr_mytcp."""
     return (int.from_bytes(raw[:2], sys.byteorder), socket.inet_ntoa(raw[4:8]),
             int.from_bytes(raw[2:4], "big"))
+
+
+def closed_port(addr="127.0.0.1"):
+    """A port of addr nobody listens on (bound a moment, then freed)."""
+    s = mytcp_socket()
+    sys_bind(s, sockaddr(0, addr))
+    port = parse_sockaddr(sys_getsockname(s))[2]
+    s.close()
+    return port
 
 
 def accept(listener):
