@@ -276,13 +276,20 @@ static void mytcp_test_cookie_forgeries(struct kunit *test)
 						  rseq, c, count), -1);
 }
 
-/* The clock is in the top byte: the cookie grows with it, like an ISN. */
-static void mytcp_test_cookie_clock_bits(struct kunit *test)
+/* Only the clock's low byte travels: ages are right across its wrap. */
+static void mytcp_test_cookie_clock_wrap(struct kunit *test)
 {
-	u32 a = mytcp_encode_cookie(&mytcp_test_keys, &mytcp_test_tuple, 0, 5, 0);
-	u32 b = mytcp_encode_cookie(&mytcp_test_keys, &mytcp_test_tuple, 0, 6, 0);
+	const u32 count = 0x1ff;	/* low byte 0xff */
+	u32 c = mytcp_encode_cookie(&mytcp_test_keys, &mytcp_test_tuple, 9, count, 1);
 
-	KUNIT_EXPECT_EQ(test, (b - a) >> 24, 1U);
+	KUNIT_EXPECT_EQ(test, mytcp_decode_cookie(&mytcp_test_keys, &mytcp_test_tuple,
+						  9, c, count + 1), 1);
+	KUNIT_EXPECT_EQ(test, mytcp_decode_cookie(&mytcp_test_keys, &mytcp_test_tuple,
+						  9, c, count + MYTCP_COOKIE_MAX_AGE), 1);
+	KUNIT_EXPECT_EQ(test, mytcp_decode_cookie(&mytcp_test_keys, &mytcp_test_tuple,
+						  9, c, count + MYTCP_COOKIE_MAX_AGE + 1), -1);
+	KUNIT_EXPECT_EQ(test, mytcp_decode_cookie(&mytcp_test_keys, &mytcp_test_tuple,
+						  9, c, count + 256), -1);
 }
 
 static void mytcp_test_cookie_mss_table(struct kunit *test)
@@ -301,7 +308,7 @@ static void mytcp_test_cookie_mss_table(struct kunit *test)
 static struct kunit_case mytcp_cookie_cases[] = {
 	KUNIT_CASE(mytcp_test_cookie_round_trip),
 	KUNIT_CASE(mytcp_test_cookie_forgeries),
-	KUNIT_CASE(mytcp_test_cookie_clock_bits),
+	KUNIT_CASE(mytcp_test_cookie_clock_wrap),
 	KUNIT_CASE(mytcp_test_cookie_mss_table),
 	{}
 };

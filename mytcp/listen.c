@@ -13,26 +13,51 @@
 #include <net/mytcp.h>
 
 /*
- * A source's half-open entries share a chain, so that they can be counted
- * for max_syn_per_source; the hash is keyed, so that spoofed sources
- * cannot be chosen to share one.
+ * Half-open entries are found by the peer's address and port, and counted
+ * per source address (max_syn_per_source) in a second table; both hashes
+ * are keyed, so that spoofed sources cannot be chosen to share a chain.
  */
-static unsigned int mytcp_synq_chain(const struct sock *sk, __be32 raddr)
+static unsigned int mytcp_synq_chain(const struct sock *sk, __be32 raddr,
+				     __be16 rport)
+{
+	return jhash_2words((__force u32)raddr, (__force u32)rport,
+			    mytcp_net(sock_net(sk))->hash_secret) % MYTCP_SYNQ_CHAINS;
+}
+
+static unsigned int mytcp_srcq_chain(const struct sock *sk, __be32 raddr)
 {
 	return jhash_1word((__force u32)raddr, mytcp_net(sock_net(sk))->hash_secret) %
 	       MYTCP_SYNQ_CHAINS;
 }
 
-/* How many half-open entries @raddr holds at this listener. */
-static unsigned int mytcp_count_source(struct sock *sk, __be32 raddr)
+/* Whether @raddr holds @limit half-open entries at this listener. */
+static bool mytcp_source_holds(struct sock *sk, __be32 raddr, unsigned int limit)
 {
 	struct mytcp_listen *l = mytcp_sk(sk)->listen;
 	struct mytcp_request *req;
 	unsigned int n = 0;
 
-	hlist_for_each_entry(req, &l->synq[mytcp_synq_chain(sk, raddr)], node)
-		n += req->raddr == raddr;
-	return n;
+	hlist_for_each_entry(req, &l->srcq[mytcp_srcq_chain(sk, raddr)], src_node)
+		if (req->raddr == raddr && ++n >= limit)
+			return true;
+	return false;
+}
+
+static void mytcp_link_request(struct sock *sk, struct mytcp_request *req)
+{
+	struct mytcp_listen *l = mytcp_sk(sk)->listen;
+
+	hlist_add_head_rcu(&req->node,
+			   &l->synq[mytcp_synq_chain(sk, req->raddr, req->rport)]);
+	hlist_add_head(&req->src_node, &l->srcq[mytcp_srcq_chain(sk, req->raddr)]);
+	l->synq_len++;
+}
+
+static void mytcp_unlink_request(struct sock *sk, struct mytcp_request *req)
+{
+	hlist_del_rcu(&req->node);
+	hlist_del(&req->src_node);
+	mytcp_sk(sk)->listen->synq_len--;
 }
 
 /**
@@ -82,8 +107,7 @@ static void mytcp_free_request(struct mytcp_request *req)
 /* Unlink a request; free it unless its timer is running and will. */
 static void mytcp_drop_request(struct sock *sk, struct mytcp_request *req)
 {
-	hlist_del_rcu(&req->node);
-	mytcp_sk(sk)->listen->synq_len--;
+	mytcp_unlink_request(sk, req);
 	if (del_timer(&req->timer))
 		mytcp_free_request(req);
 	else
@@ -167,7 +191,7 @@ static struct mytcp_request *mytcp_find_request(struct sock *sk,
 	struct mytcp_listen *l = mytcp_sk(sk)->listen;
 	struct mytcp_request *req;
 
-	hlist_for_each_entry(req, &l->synq[mytcp_synq_chain(sk, raddr)], node)
+	hlist_for_each_entry(req, &l->synq[mytcp_synq_chain(sk, raddr, rport)], node)
 		if (req->raddr == raddr && req->rport == rport &&
 		    req->laddr == laddr)
 			return req;
@@ -250,8 +274,7 @@ static void mytcp_retransmit_synack(struct timer_list *t)
 	if (req->retrans >= max) {
 		if (max < READ_ONCE(mytcp_net(sock_net(sk))->sysctl_synack_retries))
 			mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SYNACKPRESSUREDROPS);
-		hlist_del_rcu(&req->node);
-		mytcp_sk(sk)->listen->synq_len--;
+		mytcp_unlink_request(sk, req);
 		bh_unlock_sock(sk);
 		mytcp_free_request(req);
 		return;
@@ -348,7 +371,7 @@ static bool mytcp_source_over_limit(struct sock *sk, struct sk_buff *skb)
 {
 	int limit = READ_ONCE(mytcp_net(sock_net(sk))->sysctl_max_syn_per_source);
 
-	return limit && mytcp_count_source(sk, ip_hdr(skb)->saddr) >= limit;
+	return limit && mytcp_source_holds(sk, ip_hdr(skb)->saddr, limit);
 }
 
 /*
@@ -395,8 +418,7 @@ static void mytcp_open_request(struct sock *sk, struct sk_buff *skb)
 	sock_hold(sk);
 	req->listener = sk;
 	timer_setup(&req->timer, mytcp_retransmit_synack, 0);
-	hlist_add_head_rcu(&req->node, &l->synq[mytcp_synq_chain(sk, req->raddr)]);
-	l->synq_len++;
+	mytcp_link_request(sk, req);
 	mytcp_send_synack(req);
 	req->expires = jiffies + MYTCP_TIMEOUT_INIT;
 	mod_timer(&req->timer, req->expires);

@@ -6,15 +6,17 @@
  *
  * The cookie, for the 4-tuple T and the peer's ISN r, is
  *
- *	H(k0, T) + r + (c << 24) + ((H(k1, T, c) + m) mod 2^24)
+ *	H(k0, T, r) + (c << 24) + ((H(k1, T, r, c) + m) mod 2^24)
  *
  * with H siphash under two per-boot keys, c a clock ticking every 64 s
  * (its low 8 bits are in the cookie) and m the index of the MSS in a
  * table of four.  The ACK's ack - 1 gives the cookie back, its seq - 1
- * gives r: subtracting the first hash and r leaves c, whose age must be
- * at most MYTCP_COOKIE_MAX_AGE ticks, and then m, which must index the
- * table.  A forger who does not know the keys hits a valid cookie for a
- * 4-tuple with a chance of about 4 in 2^24 per guess and clock tick.
+ * gives r: subtracting the first hash leaves c, whose age must be at
+ * most MYTCP_COOKIE_MAX_AGE ticks, and then m, which must index the
+ * table.  r is hashed, not added, so that a wrong r spoils the cookie
+ * instead of shifting m.  A forger who does not know the keys hits a
+ * valid cookie for a 4-tuple and ISN with a chance of about 4 in 2^24
+ * per guess and clock tick.
  */
 #include <linux/export.h>
 #include <linux/kernel.h>
@@ -46,12 +48,26 @@ u32 mytcp_cookie_clock(void)
 	return (u32)(ktime_get_seconds() >> 6);
 }
 
+/* What is hashed: the tuple, the peer's ISN, the clock (0 for H(k0)). */
+struct mytcp_cookie_input {
+	__be32	laddr;
+	__be32	raddr;
+	__be16	lport;
+	__be16	rport;
+	u32	rseq;
+	u32	count;
+};
+
 static u32 mytcp_cookie_hash(const siphash_key_t *key,
-			     const struct mytcp_cookie_tuple *t, u32 count)
+			     const struct mytcp_cookie_tuple *t, u32 rseq, u32 count)
 {
-	return siphash_4u32((__force u32)t->laddr, (__force u32)t->raddr,
-			    ((__force u32)t->lport << 16) | (__force u32)t->rport,
-			    count, key);
+	const struct mytcp_cookie_input in = {
+		.laddr = t->laddr, .raddr = t->raddr,
+		.lport = t->lport, .rport = t->rport,
+		.rseq = rseq, .count = count,
+	};
+
+	return (u32)siphash(&in, sizeof(in), key);
 }
 
 /**
@@ -99,8 +115,8 @@ u32 mytcp_encode_cookie(const struct mytcp_cookie_keys *keys,
 			const struct mytcp_cookie_tuple *t, u32 rseq, u32 count,
 			unsigned int mss_index)
 {
-	return mytcp_cookie_hash(&keys->k[0], t, 0) + rseq + (count << 24) +
-	       ((mytcp_cookie_hash(&keys->k[1], t, count) + mss_index) &
+	return mytcp_cookie_hash(&keys->k[0], t, rseq, 0) + (count << 24) +
+	       ((mytcp_cookie_hash(&keys->k[1], t, rseq, count) + mss_index) &
 		MYTCP_COOKIE_LOW_MASK);
 }
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_encode_cookie);
@@ -120,14 +136,14 @@ int mytcp_decode_cookie(const struct mytcp_cookie_keys *keys,
 			const struct mytcp_cookie_tuple *t, u32 rseq, u32 cookie,
 			u32 now)
 {
-	u32 rest = cookie - mytcp_cookie_hash(&keys->k[0], t, 0) - rseq;
+	u32 rest = cookie - mytcp_cookie_hash(&keys->k[0], t, rseq, 0);
 	u32 age = (now - (rest >> 24)) & 0xff;
 	u32 count = now - age;
 	u32 index;
 
 	if (age > MYTCP_COOKIE_MAX_AGE)
 		return -1;
-	index = (rest - mytcp_cookie_hash(&keys->k[1], t, count)) &
+	index = (rest - mytcp_cookie_hash(&keys->k[1], t, rseq, count)) &
 		MYTCP_COOKIE_LOW_MASK;
 	return index < MYTCP_COOKIE_MSS_NUM ? index : -1;
 }

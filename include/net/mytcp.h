@@ -346,6 +346,7 @@ void mytcp_unbind_port(struct sock *sk);
 /* A half-open connection (SYN-RECEIVED) of a listener: no socket yet. */
 struct mytcp_request {
 	struct hlist_node	node;		/* in the listener's SYN table */
+	struct hlist_node	src_node;	/* in its table by source address */
 	struct rcu_head		rcu;		/* /proc/net/mytcp reads under RCU */
 	struct sock		*listener;	/* holds a reference */
 	struct timer_list	timer;		/* SYN-ACK retransmission */
@@ -368,7 +369,8 @@ struct mytcp_request {
 /* What a listening socket has beyond a socket: its two queues. */
 struct mytcp_listen {
 	struct rcu_head		rcu;
-	struct hlist_head	synq[MYTCP_SYNQ_CHAINS];
+	struct hlist_head	synq[MYTCP_SYNQ_CHAINS];	/* by address and port */
+	struct hlist_head	srcq[MYTCP_SYNQ_CHAINS];	/* by address alone */
 	unsigned int		synq_len;
 	struct list_head	acceptq;	/* children, by mytcp_sock.accept_node */
 	unsigned long		last_overflow;	/* jiffies: SYN queue last full */
