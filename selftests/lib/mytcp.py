@@ -80,8 +80,10 @@ def main():
     print("1..%d" % len(_tests))
     failed = 0
     signal.signal(signal.SIGALRM, _on_test_alarm)
+    import time
     for i, fn in enumerate(_tests, 1):
         name = fn.__name__
+        start = time.monotonic()
         try:
             signal.alarm(TEST_TIMEOUT)
             fn()
@@ -98,6 +100,7 @@ def main():
             print("not ok %d %s" % (i, name))
         else:
             print("ok %d %s" % (i, name))
+        print("# %s: %.1f s" % (name, time.monotonic() - start))
         sys.stdout.flush()
     sys.exit(1 if failed else 0)
 
