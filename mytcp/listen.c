@@ -482,10 +482,20 @@ static struct sock *mytcp_create_child(struct sock *sk, struct mytcp_request *re
 	return child;
 }
 
-/* A new connection, locked, goes to the accept queue with its segment. */
-static void mytcp_queue_child(struct sock *sk, struct sock *child,
-			      struct sk_buff *skb)
+/*
+ * The connection of a completed handshake (an entry's, or a cookie's)
+ * goes to the accept queue with its segment.  Return: false when it could
+ * not be made, counted.
+ */
+static bool mytcp_make_child(struct sock *sk, struct mytcp_request *req,
+			     struct sk_buff *skb)
 {
+	struct sock *child = mytcp_create_child(sk, req, skb);
+
+	if (!child) {
+		mytcp_count_listen_drop(sk, -1);
+		return false;
+	}
 	/* For sparse: sk_clone_lock() returned the child locked. */
 	__acquire(&child->sk_lock.slock);
 	list_add_tail(&mytcp_sk(child)->accept_node, &mytcp_sk(sk)->listen->acceptq);
@@ -496,6 +506,7 @@ static void mytcp_queue_child(struct sock *sk, struct sock *child,
 	/* sk_clone_lock() left two references; the table holds its own. */
 	sock_put(child);
 	sk->sk_data_ready(sk);
+	return true;
 }
 
 /*
@@ -506,7 +517,6 @@ static bool mytcp_complete_request(struct sock *sk, struct mytcp_request *req,
 				   struct sk_buff *skb)
 {
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
-	struct sock *child;
 
 	if (cb->ack_seq != req->iss + 1) {
 		mytcp_send_reset_reply(sock_net(sk), skb);
@@ -522,13 +532,9 @@ static bool mytcp_complete_request(struct sock *sk, struct mytcp_request *req,
 		}
 		return false;
 	}
-	child = mytcp_create_child(sk, req, skb);
-	if (!child) {
-		mytcp_count_listen_drop(sk, -1);
+	if (!mytcp_make_child(sk, req, skb))
 		return false;
-	}
 	mytcp_drop_request(sk, req);
-	mytcp_queue_child(sk, child, skb);
 	return true;
 }
 
@@ -556,7 +562,6 @@ static int mytcp_rcv_cookie(struct sock *sk, struct sk_buff *skb)
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 	struct mytcp_cookie_tuple t;
 	struct mytcp_request req = {};
-	struct sock *child;
 	u16 mss;
 
 	/* The cheap check first: a flood of stray ACKs costs no route lookup. */
@@ -576,13 +581,7 @@ static int mytcp_rcv_cookie(struct sock *sk, struct sk_buff *skb)
 	req.irs = cb->seq - 1;
 	req.iss = cb->ack_seq - 1;
 	mytcp_set_cookie_options(&req, mss);
-	child = mytcp_create_child(sk, &req, skb);
-	if (!child) {
-		mytcp_count_listen_drop(sk, -1);
-		return 0;
-	}
-	mytcp_queue_child(sk, child, skb);
-	return 1;
+	return mytcp_make_child(sk, &req, skb) ? 1 : 0;
 }
 
 /* The peer reset a half-open connection: it is dropped. */

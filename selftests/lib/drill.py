@@ -136,15 +136,9 @@ class Segment:
 
     def pack(self, src, dst):
         """The segment in an IPv4 packet from src to dst."""
-        opts = self.options + b"\0" * (-len(self.options) % 4)
-        hdr = struct.pack("!HHIIBBHHH", self.sport, self.dport, self.seq,
-                          self.ack, (5 + len(opts) // 4) << 4, self.flags,
-                          self.win, 0, 0) + opts
-        seg = hdr + self.payload
-        pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack(
-            "!BBH", 0, mytcp.IPPROTO_MYTCP, len(seg))
-        csum = mytcp.inet_checksum(pseudo + seg)
-        seg = seg[:16] + struct.pack("!H", csum) + seg[18:]
+        seg = mytcp.segment(self.sport, self.dport, self.seq, self.ack, self.flags,
+                            self.payload, window=self.win, src=src, dst=dst,
+                            options=self.options)
         ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(seg),
                          random.getrandbits(16), 0x4000, 64,
                          mytcp.IPPROTO_MYTCP, 0, socket.inet_aton(src),

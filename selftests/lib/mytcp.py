@@ -206,16 +206,19 @@ def inet_checksum(data):
     return ~total & 0xffff
 
 
-def segment(sport, dport, seq, ack, flags, payload=b"", doff=5, window=65535,
-            good_sum=True, src=ADDR1, dst=ADDR2):
-    """A hand-made mytcp header (+ payload), checksummed for src -> dst.
+def segment(sport, dport, seq, ack, flags, payload=b"", doff=None, window=65535,
+            good_sum=True, src=ADDR1, dst=ADDR2, options=b""):
+    """A hand-made mytcp header (+ options, payload), checksummed for src -> dst.
 
-    doff other than 5 pads or cuts the header; good_sum=False spoils the
-    checksum.
+    doff defaults to what the options need; another value pads the header
+    with zeros or cuts it short; good_sum=False spoils the checksum.
     """
+    opts = options + b"\0" * (-len(options) % 4)
+    if doff is None:
+        doff = 5 + len(opts) // 4
     hdr = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, doff << 4, flags,
-                      window, 0, 0)
-    body = hdr + b"\0" * max(0, doff * 4 - 20) + payload
+                      window, 0, 0) + opts
+    body = hdr + b"\0" * max(0, doff * 4 - len(hdr)) + payload
     pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack(
         "!BBH", 0, IPPROTO_MYTCP, len(body))
     c = inet_checksum(pseudo + body)
