@@ -92,7 +92,7 @@ static int mytcp_receive_segment(struct sk_buff *skb)
 		goto drop;
 	iph = ip_hdr(skb);
 	th = tcp_hdr(skb);
-	trace_mytcp_segment_receive(net, th, iph->daddr, iph->saddr, skb->len);
+	trace_mytcp_segment_receive(net, th, iph->saddr, iph->daddr, skb->len);
 	trace_mytcp_receive_reset(net, skb);
 
 	sk = mytcp_lookup_established(net, iph->daddr, th->dest, iph->saddr,

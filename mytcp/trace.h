@@ -2,10 +2,10 @@
 /*
  * mytcp's tracepoints, event system "mytcp": state changes, segments sent
  * and received, retransmissions, resets, SYN cookies.  Every event names
- * its namespace (the inode number of its net namespace) and its 4-tuple
- * as seen from the local end (addresses kept in network order, for
- * %pI4).  Documentation/mytcp.rst, "Tracepoints",
- * describes each event and field.
+ * its namespace (the inode number of its net namespace) and a 4-tuple:
+ * a segment's as its header says, else as seen from the local end.
+ * Addresses are kept in network order, for %pI4.  Documentation/mytcp.rst,
+ * "Tracepoints", describes each event and field.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM mytcp
@@ -110,7 +110,7 @@ DECLARE_EVENT_CLASS(mytcp_segment,
 			      __entry->len, __entry->window)
 );
 
-/* Every segment that leaves, src being the local end. */
+/* Every segment that leaves; src and dst as in its header. */
 DEFINE_EVENT(mytcp_segment, mytcp_segment_send,
 	     TP_PROTO(const struct net *net, const struct tcphdr *th, __be32 saddr,
 		      __be32 daddr, unsigned int len),
@@ -204,7 +204,7 @@ TRACE_EVENT(mytcp_send_reset,
 		      &__entry->daddr, __entry->dport, __entry->seq, __entry->ack)
 );
 
-/* ... and one received, before it is judged; src is the local end. */
+/* ... and one received, before it is judged; src is its sender. */
 TRACE_EVENT_CONDITION(mytcp_receive_reset,
 		      TP_PROTO(const struct net *net, const struct sk_buff *skb),
 		      TP_ARGS(net, skb),
@@ -217,10 +217,10 @@ TRACE_EVENT_CONDITION(mytcp_receive_reset,
 				       __field(u32, seq)
 				       __field(u32, ack)),
 		      TP_fast_assign(__entry->netns = net->ns.inum;
-				     __entry->saddr = (__force u32)ip_hdr(skb)->daddr;
-				     __entry->daddr = (__force u32)ip_hdr(skb)->saddr;
-				     __entry->sport = ntohs(tcp_hdr(skb)->dest);
-				     __entry->dport = ntohs(tcp_hdr(skb)->source);
+				     __entry->saddr = (__force u32)ip_hdr(skb)->saddr;
+				     __entry->daddr = (__force u32)ip_hdr(skb)->daddr;
+				     __entry->sport = ntohs(tcp_hdr(skb)->source);
+				     __entry->dport = ntohs(tcp_hdr(skb)->dest);
 				     __entry->seq = ntohl(tcp_hdr(skb)->seq);
 				     __entry->ack = ntohl(tcp_hdr(skb)->ack_seq);),
 		      TP_printk("net=%u src=%pI4:%u dst=%pI4:%u seq=%u ack=%u",
