@@ -585,7 +585,7 @@ class Tracer:
 
 
 ARROW_RE = re.compile(r"(?:--(\S+) seq=(\d+)(?: ack=(\d+))? len=(\d+) win=\d+ -*->)|"
-                      r"(?:<-- (\S+) seq=(\d+)(?: ack=(\d+))? len=(\d+) win=\d+-*)")
+                      r"(?:<-- (\S+) seq=(\d+)(?: ack=(\d+))? len=(\d+) win=\d+ -*)")
 STATE_NAMES = ("SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2",
                "TIME-WAIT", "CLOSE-WAIT", "LAST-ACK", "CLOSING", "CLOSED")
 

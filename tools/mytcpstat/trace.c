@@ -445,7 +445,7 @@ static void print_segment(struct conn *c, const struct event *ev)
 		snprintf(arrow, sizeof(arrow), "--%s %.*s->", label, pad,
 			 "------------------------------------------------");
 	else
-		snprintf(arrow, sizeof(arrow), "<-- %s%.*s", label, pad + 1,
+		snprintf(arrow, sizeof(arrow), "<-- %s %.*s", label, pad,
 			 "------------------------------------------------");
 	printf("%3u %10.6f  %-*s %-*s\n", c->id, rel_time(ev), SIDE_WIDTH, "",
 	       ARROW_WIDTH, arrow);
