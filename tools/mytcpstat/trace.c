@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -82,13 +83,8 @@ static struct {
 	unsigned int nsenders;
 } tr = { .port = -1 };
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
+/* Set by --count, and by SIGINT, SIGTERM or SIGHUP (read from a signalfd). */
+static int stop;
 
 static void trace_cleanup(void)
 {
@@ -145,8 +141,8 @@ static const char *find_tracefs(void)
 	    !mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) &&
 	    is_dir("/sys/kernel/tracing/instances"))
 		return "/sys/kernel/tracing";
-	trace_die("tracefs is not available (not mounted at /sys/kernel/tracing and mounting it failed: %s)",
-		  strerror(errno));
+	trace_die("tracefs is not available: %s",
+		  "not mounted at /sys/kernel/tracing, and mounting it failed");
 	return NULL;
 }
 
@@ -276,7 +272,7 @@ static int parse_event(char *line, struct event *ev)
 		return -1;
 	*p++ = 0;
 	copy_word(ev->name, sizeof(ev->name), name);
-	for (tok = strtok_r(p, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+	for (tok = strtok_r(p, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
 		char *eq = strchr(tok, '=');
 
 		if (!eq)
@@ -373,14 +369,28 @@ static void print_side(const struct conn *c, const struct event *ev, int side,
 		printf("%3u %10.6f  %-*s\n", c->id, rel_time(ev), SIDE_WIDTH, text);
 }
 
+static void json_str(const char *key, const char *v)
+{
+	printf(", \"%s\": \"%s\"", key, v);
+}
+
+static void json_num(const char *key, unsigned long v)
+{
+	printf(", \"%s\": %lu", key, v);
+}
+
 static void print_json_common(const struct conn *c, const struct event *ev)
 {
 	char s[32], d[32];
 
 	fmt_end(&ev->src, s, sizeof(s));
 	fmt_end(&ev->dst, d, sizeof(d));
-	printf("{\"time\": %.6f, \"event\": \"%s\", \"conn\": %u, \"net\": %lu, \"src\": \"%s\", \"dst\": \"%s\"",
-	       rel_time(ev), ev->name, c ? c->id : 0, ev->netns, s, d);
+	printf("{\"time\": %.6f", rel_time(ev));
+	json_str("event", ev->name);
+	json_num("conn", c ? c->id : 0);
+	json_num("net", ev->netns);
+	json_str("src", s);
+	json_str("dst", d);
 }
 
 static void print_state(const struct conn *c, const struct event *ev)
@@ -390,8 +400,10 @@ static void print_state(const struct conn *c, const struct event *ev)
 
 	if (tr.json) {
 		print_json_common(c, ev);
-		printf(", \"side\": \"%s\", \"old\": \"%s\", \"new\": \"%s\"}\n",
-		       side ? "right" : "left", ev->old, ev->new);
+		json_str("side", side ? "right" : "left");
+		json_str("old", ev->old);
+		json_str("new", ev->new);
+		printf("}\n");
 	} else {
 		snprintf(text, sizeof(text), "%s", ev->new);
 		print_side(c, ev, side, text);
@@ -412,7 +424,7 @@ static unsigned int rel_seq(struct conn *c, int side, unsigned long v)
 static void print_segment(struct conn *c, const struct event *ev)
 {
 	int from = !same_end(&c->end[0], &ev->src);
-	int ack = strchr(ev->flags, 'A') != NULL;
+	int ack = !!strchr(ev->flags, 'A');
 	unsigned int rseq, rack = 0;
 	char label[128], arrow[256];
 	int n, pad;
@@ -426,9 +438,15 @@ static void print_segment(struct conn *c, const struct event *ev)
 		rack = rel_seq(c, !from, ev->ack);
 	if (tr.json) {
 		print_json_common(c, ev);
-		printf(", \"dir\": \"%s\", \"flags\": \"%s\", \"seq\": %lu, \"ack\": %lu, \"rel_seq\": %u, \"rel_ack\": %u, \"len\": %lu, \"win\": %lu}\n",
-		       from ? "left" : "right", ev->flags, ev->seq, ev->ack,
-		       rseq, rack, ev->len, ev->win);
+		json_str("dir", from ? "left" : "right");
+		json_str("flags", ev->flags);
+		json_num("seq", ev->seq);
+		json_num("ack", ev->ack);
+		json_num("rel_seq", rseq);
+		json_num("rel_ack", rack);
+		json_num("len", ev->len);
+		json_num("win", ev->win);
+		printf("}\n");
 		count_printed();
 		return;
 	}
@@ -460,9 +478,15 @@ static void print_note(const struct conn *c, const struct event *ev)
 
 	if (tr.json) {
 		print_json_common(c, ev);
-		printf(", \"side\": \"%s\", \"flags\": \"%s\", \"seq\": %lu, \"ack\": %lu, \"count\": %lu, \"cookie\": %lu, \"mss\": %lu, \"result\": \"%s\"}\n",
-		       side ? "right" : "left", ev->flags, ev->seq, ev->ack,
-		       ev->count, ev->cookie, ev->mss, ev->result);
+		json_str("side", side ? "right" : "left");
+		json_str("flags", ev->flags);
+		json_num("seq", ev->seq);
+		json_num("ack", ev->ack);
+		json_num("count", ev->count);
+		json_num("cookie", ev->cookie);
+		json_num("mss", ev->mss);
+		json_str("result", ev->result);
+		printf("}\n");
 		count_printed();
 		return;
 	}
@@ -573,30 +597,38 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void read_events(int fd)
+static void read_events(int fd, int sfd)
 {
 	static char buf[65536];
 	size_t have = 0;
 	double end = tr.timeout > 0 ? now() + tr.timeout : 0;
+	int quit = 0;	/* a signal or the timeout: read what is left, then stop */
 
 	while (!stop) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd[2] = {
+			{ .fd = fd, .events = POLLIN },
+			{ .fd = sfd, .events = POLLIN },
+		};
 		int wait = 200;
 		ssize_t n;
 		char *line, *nl;
 
 		if (end && now() >= end)
-			break;
-		if (poll(&pfd, 1, wait) < 0) {
+			quit = 1;
+		if (!quit && poll(pfd, 2, wait) < 0) {
 			if (errno == EINTR)
 				continue;
 			trace_die("poll: %s", strerror(errno));
 		}
+		if (pfd[1].revents & POLLIN)
+			quit = 1;
 		n = read(fd, buf + have, sizeof(buf) - 1 - have);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
-			trace_die("reading trace_pipe: %s", strerror(errno));
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				trace_die("reading trace_pipe: %s", strerror(errno));
+			if (quit)
+				break;
+			continue;
 		}
 		have += n;
 		buf[have] = 0;
@@ -647,8 +679,8 @@ static unsigned long netns_inode(const char *name)
  */
 int trace_main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
-	int i, fd;
+	sigset_t sigs;
+	int i, fd, sfd;
 
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i];
@@ -681,14 +713,19 @@ int trace_main(int argc, char **argv)
 			trace_usage(2);
 		}
 	}
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	if (sfd < 0)
+		trace_die("signalfd: %s", strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
 	fd = start_tracing();
-	read_events(fd);
+	read_events(fd, sfd);
 	close(fd);
+	close(sfd);
 	trace_cleanup();
 	return 0;
 }
