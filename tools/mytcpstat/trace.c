@@ -366,7 +366,7 @@ static void print_side(const struct conn *c, const struct event *ev, int side,
 		printf("%3u %10.6f  %-*s %-*s %s\n", c->id, rel_time(ev),
 		       SIDE_WIDTH, "", ARROW_WIDTH, "", text);
 	else
-		printf("%3u %10.6f  %-*s\n", c->id, rel_time(ev), SIDE_WIDTH, text);
+		printf("%3u %10.6f  %s\n", c->id, rel_time(ev), text);
 }
 
 static void json_str(const char *key, const char *v)
