@@ -12,6 +12,7 @@
 #include <net/protocol.h>
 #include <net/sock.h>
 #include <net/mytcp.h>
+#include "trace.h"
 
 /* A malformed header: an input error, and which kind (MYTCP_EXT_*). */
 static bool mytcp_drop_bad_header(struct net *net, int ext_field)
@@ -91,6 +92,8 @@ static int mytcp_receive_segment(struct sk_buff *skb)
 		goto drop;
 	iph = ip_hdr(skb);
 	th = tcp_hdr(skb);
+	trace_mytcp_segment_receive(net, th, iph->saddr, iph->daddr, skb->len);
+	trace_mytcp_receive_reset(net, skb);
 
 	sk = mytcp_lookup_established(net, iph->daddr, th->dest, iph->saddr,
 				      th->source);

@@ -11,6 +11,7 @@
 #include <net/route.h>
 #include <net/sock.h>
 #include <net/mytcp.h>
+#include "trace.h"
 
 /*
  * Half-open entries are found by the peer's address and port, and counted
@@ -280,6 +281,7 @@ static void mytcp_retransmit_synack(struct timer_list *t)
 		return;
 	}
 	req->retrans++;
+	trace_mytcp_retransmit_synack(req);
 	mytcp_resend_synack(req);
 	req->expires = jiffies + mytcp_synack_timeout(req->retrans);
 	mod_timer(&req->timer, req->expires);
@@ -354,6 +356,7 @@ static void mytcp_send_cookie_synack(struct sock *sk, struct sk_buff *skb)
 	mytcp_cookie_tuple_of(skb, &t);
 	req.iss = mytcp_make_cookie(&t, req.irs, req.mss);
 	mytcp_set_cookie_options(&req, mytcp_cookie_mss_value(mytcp_cookie_mss_index(req.mss)));
+	trace_mytcp_syncookie_send(sk, skb, req.iss, req.mss);
 	mytcp_send_synack(&req);
 	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SYNCOOKIESSENT);
 }
@@ -567,6 +570,7 @@ static int mytcp_rcv_cookie(struct sock *sk, struct sk_buff *skb)
 	/* The cheap check first: a flood of stray ACKs costs no route lookup. */
 	mytcp_cookie_tuple_of(skb, &t);
 	mss = mytcp_check_cookie(&t, cb->seq - 1, cb->ack_seq - 1);
+	trace_mytcp_syncookie_check(sk, skb, cb->ack_seq - 1, mss);
 	if (!mss) {
 		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SYNCOOKIESFAILED);
 		return -1;

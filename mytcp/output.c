@@ -13,6 +13,7 @@
 #include <net/route.h>
 #include <net/sock.h>
 #include <net/mytcp.h>
+#include "trace.h"
 
 #define MYTCPOPT_EOL		0
 #define MYTCPOPT_NOP		1
@@ -158,6 +159,7 @@ int mytcp_send_bare(struct net *net, __be32 saddr, __be32 daddr,
 		memcpy(skb->data + MYTCP_HDR_LEN, opts, optlen);
 	mytcp_fill_header(skb, saddr, daddr, sport, dport, seq, ack, flags,
 			  window, hdrlen);
+	trace_mytcp_segment_send(net, tcp_hdr(skb), saddr, daddr, 0);
 
 	flowi4_init_output(&fl4, 0, 0, 0, RT_SCOPE_UNIVERSE, IPPROTO_MYTCP, 0,
 			   daddr, saddr, dport, sport, sock_net_uid(net, NULL));
@@ -168,8 +170,10 @@ int mytcp_send_bare(struct net *net, __be32 saddr, __be32 daddr,
 	}
 	skb_dst_set(skb, &rt->dst);
 	mytcp_inc_stats(net, MYTCP_MIB_OUTSEGS);
-	if (flags & MYTCPHDR_RST)
+	if (flags & MYTCPHDR_RST) {
 		mytcp_inc_stats(net, MYTCP_MIB_OUTRSTS);
+		trace_mytcp_send_reset(net, saddr, daddr, sport, dport, seq, ack);
+	}
 	return ip_build_and_send_pkt(skb, ctl, saddr, daddr, NULL, 0);
 }
 
@@ -279,6 +283,8 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 	mytcp_fill_header(copy, inet->inet_saddr, inet->inet_daddr,
 			  inet->inet_sport, inet->inet_dport, cb->seq,
 			  msk->rcv_nxt, flags, window, hdrlen);
+	trace_mytcp_segment_send(sock_net(sk), tcp_hdr(copy), inet->inet_saddr,
+				 inet->inet_daddr, copy->len - hdrlen);
 	skb_set_owner_w(copy, sk);
 	return ip_queue_xmit(sk, copy, &inet->cork.fl);
 }
@@ -305,6 +311,8 @@ void mytcp_send_ack(struct sock *sk)
 			  inet->inet_sport, inet->inet_dport, msk->snd_nxt,
 			  msk->rcv_nxt, MYTCPHDR_ACK, mytcp_select_window(sk),
 			  MYTCP_HDR_LEN);
+	trace_mytcp_segment_send(sock_net(sk), tcp_hdr(skb), inet->inet_saddr,
+				 inet->inet_daddr, 0);
 	skb_set_owner_w(skb, sk);
 	mytcp_inc_stats(sock_net(sk), MYTCP_MIB_OUTSEGS);
 	ip_queue_xmit(sk, skb, &inet->cork.fl);

@@ -6,6 +6,7 @@
 #include <linux/export.h>
 #include <net/sock.h>
 #include <net/mytcp.h>
+#include "trace.h"
 
 static const char *const mytcp_state_names[MYTCP_MAX_STATES] = {
 	[MYTCP_ESTABLISHED]	= "ESTABLISHED",
@@ -61,6 +62,7 @@ static void mytcp_count_state(struct sock *sk, int old, int state)
  */
 void mytcp_set_state(struct sock *sk, int state)
 {
+	trace_mytcp_state_change(sk, sk->sk_state, state);
 	mytcp_count_state(sk, sk->sk_state, state);
 	/* Pairs with the acquire of lockless readers (poll, /proc). */
 	smp_store_release(&sk->sk_state, state);

@@ -8,6 +8,7 @@
 #include <linux/timer.h>
 #include <net/sock.h>
 #include <net/mytcp.h>
+#include "trace.h"
 
 /**
  * mytcp_keepalive_time() - idle time before the first keepalive probe
@@ -168,7 +169,10 @@ static void mytcp_retransmit(struct sock *sk)
 	 */
 	while (skb && skb != msk->send_head) {
 		/* net_xmit_eval() reads its argument twice: call first. */
-		int err = mytcp_transmit_skb(sk, skb);
+		int err;
+
+		trace_mytcp_retransmit(sk, skb);
+		err = mytcp_transmit_skb(sk, skb);
 
 		if (!net_xmit_eval(err))
 			mytcp_count_retransmit(sk, skb);

@@ -9,6 +9,12 @@ its text and JSON output, its counter deltas, -N, and that it fails with a
 message when the module is not loaded or a file is malformed (fake files
 through MYTCPSTAT_PROC_DIR).  Also checks the columns of /proc/net/mytcp
 that only mytcpstat reads.
+
+The tracepoints: the raw events in a tracefs instance of our own, with
+their fields, for a RST from a closed port, a lost SYN, a lost SYN-ACK
+and SYN cookies good and forged (drills play the peer); and "mytcpstat
+trace": the ladder and JSON of a connection between two namespaces over
+veth (both ends local: one ladder), and of a drill's (one end local).
 """
 
 import json
@@ -24,7 +30,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 from mytcp import (PROC_NET, SYSCTL_DIR, add_netns, check, connect,  # noqa: E402
                    connected_pair, del_netns, listener, load_module, main,
                    netns, parse_sockaddr, read, sys_getsockname, test,
-                   unload_module, wait_for, write)
+                   unload_module, wait_for, write, accept, veth_pair,
+                   closed_port, mytcp_socket, module_loaded, ADDR1, ADDR2)
+import drill  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(REPO, "build", "mytcpstat", "mytcpstat")
@@ -357,6 +365,431 @@ def watch():
         check(out.count("State") == 2, out)
     finally:
         lsk.close()
+
+
+TRACEFS = "/sys/kernel/tracing"
+EVENT_RE = re.compile(r"\s(\d+\.\d+): mytcp_(\w+): (.*)$")
+
+
+class RawTrace:
+    """A tracefs instance of the test's own with the mytcp events on."""
+
+    def __init__(self, name="mts-raw"):
+        if not os.path.isdir(TRACEFS + "/instances"):
+            subprocess.run(["mount", "-t", "tracefs", "nodev", TRACEFS], check=True)
+        self.dir = "%s/instances/%s" % (TRACEFS, name)
+        if os.path.isdir(self.dir):
+            os.rmdir(self.dir)
+        os.mkdir(self.dir)
+        write(self.dir + "/events/mytcp/enable", "1")
+
+    def events(self):
+        """Every mytcp event so far: (name, {field: value}) in order."""
+        out = []
+        for line in read(self.dir + "/trace").splitlines():
+            m = EVENT_RE.search(line)
+            if m:
+                out.append((m.group(2), dict(kv.split("=", 1) for kv in m.group(3).split())))
+        return out
+
+    def close(self):
+        write(self.dir + "/events/mytcp/enable", "0")
+        os.rmdir(self.dir)
+
+
+def run_drill(name, text):
+    drill.Drill(name, text, log=lambda *a: None).run()
+
+
+def find_events(evs, name, **fields):
+    return [f for n, f in evs if n == name and
+            all(f.get(k) == str(v) for k, v in fields.items())]
+
+
+@test
+def tracepoint_formats():
+    load_module()
+    want = {
+        "state_change": "netns saddr daddr sport dport oldstate newstate",
+        "segment_send": "netns saddr daddr sport dport seq ack len window flags",
+        "segment_receive": "netns saddr daddr sport dport seq ack len window flags",
+        "retransmit": "netns saddr daddr sport dport seq end_seq flags count state",
+        "retransmit_synack": "netns saddr daddr sport dport seq count",
+        "send_reset": "netns saddr daddr sport dport seq ack",
+        "receive_reset": "netns saddr daddr sport dport seq ack",
+        "syncookie_send": "netns saddr daddr sport dport cookie mss",
+        "syncookie_check": "netns saddr daddr sport dport cookie mss",
+    }
+    have = sorted(os.listdir(TRACEFS + "/events/mytcp"))
+    check(sorted(want) == [h[len("mytcp_"):] for h in have if h.startswith("mytcp_")],
+          have)
+    for ev, fields in want.items():
+        fmt = read("%s/events/mytcp/mytcp_%s/format" % (TRACEFS, ev))
+        got = re.findall(r"field:[^;]*?(\w+)(?:\[\d+\])?;", fmt)
+        got = [g for g in got if not g.startswith("common_")]
+        check(got == fields.split(), "%s: fields %s" % (ev, got))
+
+
+@test
+def tracepoint_reset_events():
+    load_module()
+    port = closed_port()
+    t = RawTrace()
+    try:
+        s = mytcp_socket()
+        try:
+            connect(LO, port, s)
+            raise AssertionError("connect to a closed port succeeded")
+        except ConnectionRefusedError:
+            pass
+        cport = parse_sockaddr(sys_getsockname(s))[2]
+        s.close()
+        evs = t.events()
+    finally:
+        t.close()
+    src, dst = "%s:%d" % (LO, cport), "%s:%d" % (LO, port)
+    check(find_events(evs, "state_change", src=src, dst=dst, old="CLOSED",
+                      new="SYN-SENT") or
+          find_events(evs, "state_change", src=LO + ":0", dst=dst, old="CLOSED",
+                      new="SYN-SENT"), evs)
+    check(find_events(evs, "segment_send", src=src, dst=dst, flags="S", len=0), evs)
+    check(find_events(evs, "segment_receive", src=src, dst=dst, flags="S"), evs)
+    sent = find_events(evs, "send_reset", src=dst, dst=src, seq=0)
+    check(len(sent) == 1, evs)
+    syn = find_events(evs, "segment_send", src=src, dst=dst, flags="S")[0]
+    check(sent[0]["ack"] == str((int(syn["seq"]) + 1) % 2**32), (sent, syn))
+    check(find_events(evs, "segment_send", src=dst, dst=src, flags="RA"), evs)
+    check(len(find_events(evs, "receive_reset", src=dst, dst=src, seq=0)) == 1, evs)
+    check(find_events(evs, "state_change", src=src, dst=dst, old="SYN-SENT",
+                      new="CLOSED"), evs)
+    names = [n for n, _ in evs]
+    check(names.index("send_reset") < names.index("receive_reset"), names)
+
+
+SYN_LOST = """
+0     socket() -> s
++0    bind(s, 8080) = 0
++0...1.1 connect(s) = 0
++0    > S 0:0(0)
++1    > S 0:0(0)
++0.1  < S. 0:0(0) ack 1 win 65535 <mss 1460,nop,wscale 2>
++0    > . 1:1(0) ack 1
++0    proc ESTABLISHED
+"""
+
+SYNACK_LOST = """
+0     socket() -> s
++0    bind(s, 8080) = 0
++0    listen(s, 1) = 0
++0.1  < S 0:0(0) win 65535 <mss 1460,nop,wscale 2>
++0    > S. 0:0(0) ack 1 <mss 1460,nop,wscale 2>
++1    > S. 0:0(0) ack 1 <mss 1460,nop,wscale 2>
++0.1  < . 1:1(0) ack 1 win 65535
++0    accept(s) -> c
++0    proc ESTABLISHED
+"""
+
+
+@test
+def tracepoint_retransmit_events():
+    load_module()
+    t = RawTrace()
+    try:
+        run_drill("trace-syn-lost", SYN_LOST)
+        evs = t.events()
+        k, p = drill.KERNEL_ADDR, drill.PEER_ADDR
+        rtx = find_events(evs, "retransmit", src=k + ":8080", dst=p + ":4000",
+                          flags="S", count=1,
+                          state="SYN-SENT")
+        check(len(rtx) == 1, evs)
+        syns = find_events(evs, "segment_send", dst=p + ":4000", flags="S")
+        check(len(syns) == 2 and syns[0]["seq"] == syns[1]["seq"] == rtx[0]["seq"],
+              syns)
+        check(rtx[0]["end_seq"] == str((int(rtx[0]["seq"]) + 1) % 2**32), rtx)
+        check(not find_events(evs, "retransmit_synack"), evs)
+        run_drill("trace-synack-lost", SYNACK_LOST)
+        evs = t.events()
+        rs = find_events(evs, "retransmit_synack", src=k + ":8080",
+                         dst=p + ":4000", count=1)
+        check(len(rs) == 1, evs)
+        sa = find_events(evs, "segment_send", src=k + ":8080", dst=p + ":4000",
+                         flags="SA")
+        check(len(sa) == 2 and sa[1]["seq"] == rs[0]["seq"], sa)
+        check(find_events(evs, "state_change", src=k + ":8080", dst=p + ":4000",
+                          old="SYN-RECEIVED", new="ESTABLISHED"), evs)
+    finally:
+        t.close()
+
+
+COOKIE_OK = """
+sysctl syncookies 2
+0     socket() -> s
++0    bind(s, 8080) = 0
++0    listen(s, 1) = 0
++0.1  < S 0:0(0) win 65535 <mss 1460,nop,wscale 2>
++0    > S. 0:0(0) ack 1 <mss 1460>
++0.1  < . 1:1(0) ack 1 win 65535
++0    accept(s) -> c
++0    proc ESTABLISHED
+"""
+
+COOKIE_FORGED = """
+sysctl syncookies 2
+0     socket() -> s
++0    bind(s, 8080) = 0
++0    listen(s, 1) = 0
++0.1  < . 1:1(0) ack 12345 win 65535
++0    > R 12345:12345(0)
+"""
+
+
+@test
+def tracepoint_syncookie_events():
+    load_module()
+    t = RawTrace()
+    try:
+        k, p = drill.KERNEL_ADDR + ":8080", drill.PEER_ADDR + ":4000"
+        run_drill("trace-cookie", COOKIE_OK)
+        evs = t.events()
+        sent = find_events(evs, "syncookie_send", src=k, dst=p, mss=1460)
+        check(len(sent) == 1, evs)
+        sa = find_events(evs, "segment_send", src=k, dst=p, flags="SA")
+        check(len(sa) == 1 and sa[0]["seq"] == sent[0]["cookie"], (sa, sent))
+        ok = find_events(evs, "syncookie_check", src=k, dst=p, result="ok", mss=1460)
+        check(len(ok) == 1 and ok[0]["cookie"] == sent[0]["cookie"], evs)
+        run_drill("trace-cookie-forged", COOKIE_FORGED)
+        evs = t.events()
+        bad = find_events(evs, "syncookie_check", src=k, dst=p, result="failed", mss=0)
+        check(len(bad) == 1, evs)
+        check(find_events(evs, "send_reset", src=k, dst=p), evs)
+    finally:
+        t.close()
+
+
+class Tracer:
+    """mytcpstat trace in the background, started and ready."""
+
+    def __init__(self, *args):
+        check(os.access(BIN, os.X_OK), "%s is not built (make tools)" % BIN)
+        self.p = subprocess.Popen([BIN, "trace"] + list(args), stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        line = self.p.stderr.readline()
+        check("tracing mytcp events" in line, "mytcpstat trace: %r" % line)
+
+    def stop(self, rc=0):
+        if self.p.poll() is None:
+            self.p.send_signal(2)
+        out, err = self.p.communicate(timeout=30)
+        check(self.p.returncode == rc, "mytcpstat trace: exit %d: %s" % (self.p.returncode, err))
+        return out
+
+
+ARROW_RE = re.compile(r"(?:--(\S+) seq=(\d+)(?: ack=(\d+))? len=(\d+) win=\d+ -*->)|"
+                      r"(?:<-- (\S+) seq=(\d+)(?: ack=(\d+))? len=(\d+) win=\d+ -*)")
+STATE_NAMES = ("SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2",
+               "TIME-WAIT", "CLOSE-WAIT", "LAST-ACK", "CLOSING", "CLOSED")
+
+
+def ladder_lines(out, conn=1):
+    """The ladder of connection `conn`: ("->"/"<-", flags, seq, ack, len)
+    for arrows, ("L"/"R", state) for state changes, in order."""
+    items = []
+    for line in out.splitlines():
+        if not re.match(r"\s*%d\s+\d+\.\d+ " % conn, line):
+            continue
+        m = ARROW_RE.search(line)
+        if m:
+            g = m.groups()
+            if g[0] is not None:
+                items.append(("->", g[0], int(g[1]), g[2] and int(g[2]), int(g[3])))
+            else:
+                items.append(("<-", g[4], int(g[5]), g[6] and int(g[6]), int(g[7])))
+            continue
+        words = line.split()
+        if len(words) >= 3 and words[2] in STATE_NAMES:
+            # The left column starts at 16; the right one after the arrows.
+            side = "L" if line[16:30].strip() == words[2] else "R"
+            items.append((side, words[2]))
+    return items
+
+
+def subsequence(want, have):
+    """Where each item of want matches, in order, or the first missing."""
+    i = 0
+    for w in want:
+        while i < len(have) and not w(have[i]):
+            i += 1
+        if i == len(have):
+            return w
+        i += 1
+    return None
+
+
+def arrow(d, flags, seq=None, ack=None, length=None):
+    def match(item):
+        return (item[0] == d and flags(item[1]) and
+                (seq is None or item[2] == seq) and
+                (ack is None or item[3] == ack) and
+                (length is None or item[4] == length))
+    match.__name__ = "%s %s seq=%s ack=%s len=%s" % (d, flags.__doc__, seq, ack, length)
+    return match
+
+
+def flags_are(want):
+    def f(x):
+        return x == want
+    f.__doc__ = want
+    return f
+
+
+def flags_have(letter):
+    def f(x):
+        return letter in x
+    f.__doc__ = "with " + letter
+    return f
+
+
+def state(side, name):
+    def match(item):
+        return item == (side, name)
+    match.__name__ = "%s %s" % (side, name)
+    return match
+
+
+NS_C, NS_S = "mts-client", "mts-server"
+
+
+@test
+def trace_ladder_two_namespaces():
+    load_module()
+    del_netns(NS_C)
+    del_netns(NS_S)
+    veth_pair(NS_C, NS_S)
+    try:
+        with netns(NS_S):
+            lsk, port = listener(ADDR2)
+        text = Tracer("--port", str(port), "--timeout", "60")
+        js = Tracer("--json", "-N", NS_C, "--port", str(port), "--timeout", "60")
+        with netns(NS_C):
+            cli = connect(ADDR2, port)
+        srv = accept(lsk)
+        cli.sendall(b"x" * 100)
+        check(srv.recv(1000) == b"x" * 100, "data")
+        srv.sendall(b"y" * 50)
+        got = b""
+        while len(got) < 50:
+            got += cli.recv(1000)
+        cli.close()
+        wait_for(lambda: srv.recv(10) == b"")
+        srv.close()
+        lsk.close()
+        time.sleep(0.5)
+        out = text.stop()
+        jout = js.stop()
+    finally:
+        del_netns(NS_C)
+        del_netns(NS_S)
+    c, s = "%s:" % ADDR1, "%s:%d" % (ADDR2, port)
+    head = re.search(r"connection 1: (\S+) <-> (\S+)", out)
+    check(head and head.group(1).startswith(c) and head.group(2) == s, out)
+    check("connection 2" not in out, "one ladder for both ends:\n" + out)
+    items = ladder_lines(out)
+    want = [state("L", "SYN-SENT"),
+            arrow("->", flags_are("S"), 0, None, 0),
+            arrow("<-", flags_are("SA"), 0, 1, 0),
+            state("L", "ESTABLISHED"),
+            arrow("->", flags_are("A"), 1, 1, 0),
+            state("R", "SYN-RECEIVED"),
+            state("R", "ESTABLISHED"),
+            arrow("->", flags_have("A"), 1, 1, 100),
+            arrow("<-", flags_have("A"), 1, 101, 50),
+            state("L", "FIN-WAIT-1"),
+            arrow("->", flags_are("FA"), 101, 51, 0),
+            state("R", "CLOSE-WAIT"),
+            arrow("<-", flags_are("A"), 51, 102, 0),
+            state("L", "FIN-WAIT-2"),
+            state("R", "LAST-ACK"),
+            arrow("<-", flags_are("FA"), 51, 102, 0),
+            state("L", "TIME-WAIT"),
+            arrow("->", flags_are("A"), 102, 52, 0),
+            state("R", "CLOSED")]
+    missing = subsequence(want, items)
+    check(missing is None, "ladder lacks %s after what came before:\n%s\n%s" % (
+        missing and missing.__name__, out, items))
+    # Every segment is one arrow: the receiving end does not draw it again.
+    check(len([i for i in items if i[0] == "->" and i[1] == "S"]) == 1, out)
+    # JSON, the client's namespace only: every line parses; the server's
+    # segments are drawn from its receive events, its states are not there.
+    docs = [json.loads(line) for line in jout.splitlines()]
+    check(docs, "no JSON output")
+    check(all(d["net"] == docs[0]["net"] for d in docs), jout)
+    segs = [(d["dir"], d["flags"], d["rel_seq"], d["rel_ack"], d["len"])
+            for d in docs if d["event"].startswith("segment_")]
+    check(segs[:3] == [("right", "S", 0, 0, 0), ("left", "SA", 0, 1, 0),
+                       ("right", "A", 1, 1, 0)], segs)
+    check(("right", "PA", 1, 1, 100) in segs or ("right", "A", 1, 1, 100) in segs, segs)
+    check([d["event"] for d in docs if d["dir" if "dir" in d else "event"] == "left"][:1]
+          == ["segment_receive"], docs)
+    states = [d["new"] for d in docs if d["event"] == "state_change"]
+    # The socket leaves TIME-WAIT to its entry at once: CLOSED.
+    check(states == ["SYN-SENT", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT",
+                     "CLOSED"], states)
+
+
+PASSIVE = """
+0     socket() -> s
++0    bind(s, 8080) = 0
++0    listen(s, 1) = 0
++0.1  < S 0:0(0) win 65535 <mss 1460,nop,wscale 2>
++0    > S. 0:0(0) ack 1 <mss 1460,nop,wscale 2>
++0.1  < . 1:1(0) ack 1 win 65535
++0    accept(s) -> c
++0.1  < P. 1:11(10) ack 1 win 65535
++0    > . 1:1(0) ack 11
++0    read(c, 100) = 10
+"""
+
+
+@test
+def trace_ladder_one_local_end():
+    load_module()
+    text = Tracer("--port", "8080", "--timeout", "60", "--count", "9")
+    try:
+        run_drill("trace-ladder", PASSIVE)
+    finally:
+        out = text.stop()
+    k, p = drill.KERNEL_ADDR + ":8080", drill.PEER_ADDR + ":4000"
+    check(re.search(r"connection 1: %s <-> %s\n" % (k, p), out), out)
+    items = ladder_lines(out)
+    want = [arrow("<-", flags_are("S"), 0, None, 0),
+            arrow("->", flags_are("SA"), 0, 1, 0),
+            arrow("<-", flags_are("A"), 1, 1, 0),
+            state("L", "SYN-RECEIVED"),
+            state("L", "ESTABLISHED"),
+            arrow("<-", flags_are("PA"), 1, 1, 10),
+            arrow("->", flags_are("A"), 1, 11, 0)]
+    missing = subsequence(want, items)
+    check(missing is None, "ladder lacks %s:\n%s" % (missing and missing.__name__, out))
+
+
+@test
+def trace_without_module():
+    load_module()
+
+    def unloaded():
+        subprocess.run(["rmmod", "mytcp"], capture_output=True)
+        return not module_loaded()
+    # Namespaces of earlier cases go away in the background, with their
+    # sockets and their hold on the module.
+    check(wait_for(unloaded, timeout=30), "mytcp stays loaded")
+    out, err = stat("trace", "--timeout", "1", rc=1)
+    check("mytcp" in err and "loaded" in err, err)
+    check(not os.path.exists(TRACEFS + "/instances/mytcpstat"), "instance left behind")
+    load_module()
+    stat("trace", "--port", "x", rc=2)
+    out, err = stat("trace", "--timeout", "0.5")
+    check(out == "" and "tracing mytcp events" in err, (out, err))
+    check(not os.path.exists(TRACEFS + "/instances/mytcpstat"), "instance left behind")
 
 
 if __name__ == "__main__":

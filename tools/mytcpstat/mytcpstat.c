@@ -20,9 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mytcpstat.h"
+
 #define PROC_HEADER	"  sl  local_address rem_address   st tx_queue rx_queue "
 #define MAX_FIELDS	24
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_STATE	11
 #define ST_ESTABLISHED	1
 #define ST_SYN_SENT	2
@@ -105,7 +106,7 @@ static struct {
 	long hz;
 } opt;
 
-static const char *prog = "mytcpstat";
+const char *prog = "mytcpstat";
 static int json_first;
 
 static void die(const char *fmt, ...)
@@ -125,8 +126,9 @@ static void print_usage(int status)
 	fprintf(status ? stderr : stdout,
 		"usage: %s [-l|-a] [-e] [-i] [-s] [--json] [--watch [SECONDS]] [--count N]\n"
 		"                 [-N NAME] [FILTER]...\n"
+		"       %s trace [-N NAME] [--port PORT] [--count N] [--timeout SECONDS] [--json]\n"
 		"FILTER: state NAME | sport = :PORT | dport = :PORT | src ADDR[/LEN] | dst ADDR[/LEN]\n"
-		"see mytcpstat(8)\n", prog);
+		"see mytcpstat(8)\n", prog, prog);
 	exit(status);
 }
 
@@ -710,6 +712,8 @@ int main(int argc, char **argv)
 	if (opt.hz <= 0)
 		opt.hz = 100;
 	opt.interval = 1;
+	if (argc > 1 && !strcmp(argv[1], "trace"))
+		return trace_main(argc - 2, argv + 2);
 
 	words = calloc(argc, sizeof(char *));
 	if (!words)

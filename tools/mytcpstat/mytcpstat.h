@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the files of mytcpstat share: the program name for messages and
+ * the entry point of the trace subcommand (trace.c).
+ */
+#ifndef MYTCPSTAT_H
+#define MYTCPSTAT_H
+
+#include <stddef.h>
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+extern const char *prog;
+
+int trace_main(int argc, char **argv);
+
+#endif /* MYTCPSTAT_H */
