@@ -66,10 +66,19 @@ static bool mytcp_check_segment(struct net *net, struct sk_buff *skb)
 	return true;
 }
 
-/* Process now under the socket's spinlock, or leave it to its owner. */
-static void mytcp_deliver(struct sock *sk, struct sk_buff *skb)
+/**
+ * mytcp_deliver_segment() - process a segment now, or leave it to the owner
+ * @sk: the socket it belongs to
+ * @skb: the segment, consumed
+ * @subclass: lockdep subclass of the socket's spinlock: SINGLE_DEPTH_NESTING
+ *            from the protocol handler, 0 for a listener's child while the
+ *            listener is held (the order sk_clone_lock() uses)
+ *
+ * Under the socket's spinlock, with bottom halves disabled.
+ */
+void mytcp_deliver_segment(struct sock *sk, struct sk_buff *skb, int subclass)
 {
-	bh_lock_sock_nested(sk);
+	spin_lock_nested(&sk->sk_lock.slock, subclass);
 	if (!sock_owned_by_user(sk)) {
 		mytcp_rcv_sk(sk, skb);
 	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
@@ -114,7 +123,7 @@ static int mytcp_receive_segment(struct sk_buff *skb)
 		goto drop;
 	}
 deliver:
-	mytcp_deliver(sk, skb);
+	mytcp_deliver_segment(sk, skb, SINGLE_DEPTH_NESTING);
 	sock_put(sk);
 	return 0;
 drop:

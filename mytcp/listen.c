@@ -596,6 +596,29 @@ static void mytcp_reset_request(struct sock *sk, struct mytcp_request *req)
 	mytcp_drop_request(sk, req);
 }
 
+/*
+ * While the listener is busy, the segments that follow the third ACK of a
+ * connection wait in its backlog behind that ACK; once the ACK has made
+ * the connection they belong to it, not to the listener (which would
+ * answer them with a reset).  Return: true when the connection took it.
+ */
+static bool mytcp_pass_to_child(struct sock *sk, struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct sock *child;
+
+	child = mytcp_lookup_established(sock_net(sk), iph->daddr, th->dest,
+					 iph->saddr, th->source);
+	if (!child)
+		return false;
+	local_bh_disable();
+	mytcp_deliver_segment(child, skb, 0);
+	local_bh_enable();
+	sock_put(child);
+	return true;
+}
+
 /**
  * mytcp_rcv_listen() - a segment for a listener
  * @sk: the listener, locked
@@ -637,6 +660,8 @@ int mytcp_rcv_listen(struct sock *sk, struct sk_buff *skb)
 		goto out;
 	}
 
+	if (!(cb->flags & MYTCPHDR_SYN) && mytcp_pass_to_child(sk, skb))
+		return 0;
 	if (cb->flags & MYTCPHDR_RST)
 		goto out;
 	if (cb->flags & MYTCPHDR_ACK) {

@@ -5,11 +5,14 @@
 10,000 sequential connect/transfer/close cycles and 1,000 concurrent
 connections on one listener, between two namespaces over veth; once
 TIME-WAIT (2 * MSL, shortened to 2 s) has passed, /proc/net/mytcp holds
-only the listener.
+only the listener.  Then the connection workload of tools/bench (a server
+process in an accept loop, a client connecting, sending at once and
+closing, as fast as it can) for 20 s: every connection must complete.
 """
 
 import os
 import resource
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
@@ -18,6 +21,8 @@ from mytcp import (ADDR2, LISTEN, SYSCTL_DIR, accept, check, connect,  # noqa: E
                    veth_pair, wait_for, write)
 
 A, B = "mt-scale-a", "mt-scale-b"
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(REPO, "build", "bench", "bench")
 
 
 def setup():
@@ -90,6 +95,24 @@ def concurrent_1000():
             s.close()
         only_listener_left(port)
         lsk.close()
+    finally:
+        teardown()
+
+
+@test
+def busy_listener_20s():
+    """Segments that wait in a busy listener's backlog behind a third ACK.
+
+    They belong to the connection that ACK makes; the listener once
+    answered them with a reset (about one connection in a thousand).
+    """
+    check(os.access(BENCH, os.X_OK), "%s is not built (make tools)" % BENCH)
+    setup()
+    try:
+        r = subprocess.run([BENCH, "-f", "mytcp", "-w", "conn", "-t", "20", "-a", ADDR2,
+                            "-S", B, "-C", A], capture_output=True, text=True, timeout=120)
+        print("# %s" % (r.stdout.strip() or r.stderr.strip()))
+        check(r.returncode == 0, "bench conn: exit %d: %s" % (r.returncode, r.stderr.strip()))
     finally:
         teardown()
 

@@ -484,5 +484,6 @@ void mytcp_unregister_family(void);
 /* input.c */
 int mytcp_register_protocol(void);
 void mytcp_unregister_protocol(void);
+void mytcp_deliver_segment(struct sock *sk, struct sk_buff *skb, int subclass);
 
 #endif /* _NET_MYTCP_H */
