@@ -4,7 +4,8 @@
 #
 #   make              build mytcp.ko against the stock Debian kernel headers
 #                     (KDIR=<kernel build tree> builds against another kernel)
-#                     and the tools (build/mytcpstat/mytcpstat)
+#                     and the tools (build/mytcpstat/mytcpstat,
+#                     build/bench/bench)
 #   make tools        build the tools only
 #   make install      install it for the stock kernel and run depmod
 #   make check        build for both kernels, run KUnit and the selftests in
@@ -15,6 +16,8 @@
 #   make setup        install the Debian packages everything here needs
 #   make debug-kernel build (once, cached) the debug kernel
 #   make lint         checkpatch --strict, sparse and W=1 on both kernels
+#   make bench        mytcp against TCP in one stock-kernel VM run: a table,
+#                     CSV and a plot in results/bench-<date>/
 
 STOCK_KVER ?= $(shell bash -c '. tools/vm/lib.sh && stock_kver' 2>/dev/null)
 KDIR ?= /usr/src/linux-headers-$(STOCK_KVER)
@@ -27,6 +30,7 @@ modules:
 
 tools:
 	$(MAKE) -C tools/mytcpstat
+	$(MAKE) -C tools/bench
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
@@ -59,4 +63,7 @@ vm-shell: setup
 lint: setup
 	tools/lint
 
-.PHONY: all modules tools install clean setup debug-kernel build-stock build-debug check demo vm-shell lint
+bench: setup
+	tools/bench/make-bench
+
+.PHONY: all modules tools install clean setup debug-kernel build-stock build-debug check demo vm-shell lint bench
