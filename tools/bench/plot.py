@@ -28,10 +28,12 @@ def main():
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels(labels, fontsize=8)
     ax.invert_yaxis()
+    # Ratios span orders of magnitude: a log scale keeps 0.01 and 10 visible.
+    ax.set_xscale("log")
     ax.axvline(1.0, color="black", linewidth=1)
     ax.axvline(1.1, color="grey", linewidth=1, linestyle="--")
     for i, x in enumerate(ratios):
-        ax.text(x, i, " %.2f" % x, va="center", fontsize=8)
+        ax.text(x, i, " %.3g" % x, va="center", fontsize=8)
     ax.set_xlabel("mytcp / TCP (1.0: as good as TCP; more is better)")
     ax.set_title("mytcp against TCP, same VM run")
     fig.tight_layout()

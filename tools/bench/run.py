@@ -16,6 +16,7 @@ MYTCP_BENCH_IDLE (idle connections for the memory rows, 1000),
 MYTCP_MODDIR (the module's build tree).
 """
 
+import csv
 import os
 import socket
 import statistics
@@ -156,15 +157,18 @@ def main():
         print("%-9s %-32s %32s %32s %6.2f" % (path, name, cells[0], cells[1], ratio(vals, higher)))
     print("\n(ratio: 1.0 is TCP's figure, more is better for mytcp; %d rounds of %g s, "
           "kernel %s)" % (ROUNDS, SECONDS, os.uname().release))
-    print("--- csv")
-    print("path,figure,mytcp_min,mytcp_median,mytcp_max,tcp_min,tcp_median,tcp_max,ratio")
+    print("--- csv", flush=True)
+    out = csv.writer(sys.stdout, lineterminator="\n")
+    out.writerow(["path", "figure", "mytcp_min", "mytcp_median", "mytcp_max", "tcp_min",
+                  "tcp_median", "tcp_max", "ratio"])
     for path, name, vals, higher in rows:
         fields = [path, name]
         for f in ("mytcp", "tcp"):
             fields += ["%.3f" % x for x in (min(vals[f]), statistics.median(vals[f]),
                                             max(vals[f]))]
         fields.append("%.3f" % ratio(vals, higher))
-        print(",".join(fields))
+        out.writerow(fields)
+    sys.stdout.flush()
     print("--- end")
     del_netns(A)
     del_netns(B)
