@@ -11,6 +11,8 @@
 #                     VMs, print "N passed, N failed" (TESTS="a.py b.sh":
 #                     only those selftests)
 #   make demo         build, boot the stock kernel, load mytcp, show it working
+#   make flood        the long SYN flood test on the stock kernel: mytcp and
+#                     TCP, 1,000 connections during the flood, expired cookies
 #   make vm-shell     a root shell in the VM (KERNEL=stock|debug)
 #   make setup        install the Debian packages everything here needs
 #   make debug-kernel build (once, cached) the debug kernel
@@ -27,6 +29,7 @@ modules:
 
 tools:
 	$(MAKE) -C tools/mytcpstat
+	$(MAKE) -C tools/synflood
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
@@ -53,10 +56,17 @@ check: setup
 demo: setup
 	tools/demo
 
+flood: setup
+	tools/build-for stock
+	$(MAKE) -s tools
+	tools/vm/run --kernel stock --cpus 1 --timeout 1500 -- \
+		env MYTCP_FLOOD_LONG=1 MYTCP_TEST_TIMEOUT=600 \
+		selftests/run.sh mytcp_synflood.py
+
 vm-shell: setup
 	tools/vm/run --kernel $(KERNEL) --timeout 0 -- bash -il
 
 lint: setup
 	tools/lint
 
-.PHONY: all modules tools install clean setup debug-kernel build-stock build-debug check demo vm-shell lint
+.PHONY: all modules tools install clean setup debug-kernel build-stock build-debug check demo flood vm-shell lint
