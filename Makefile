@@ -5,13 +5,15 @@
 #   make              build mytcp.ko against the stock Debian kernel headers
 #                     (KDIR=<kernel build tree> builds against another kernel)
 #                     and the tools (build/mytcpstat/mytcpstat,
-#                     build/bench/bench)
+#                     build/bench/bench, build/synflood/synflood)
 #   make tools        build the tools only
 #   make install      install it for the stock kernel and run depmod
 #   make check        build for both kernels, run KUnit and the selftests in
 #                     VMs, print "N passed, N failed" (TESTS="a.py b.sh":
 #                     only those selftests)
 #   make demo         build, boot the stock kernel, load mytcp, show it working
+#   make flood        the long SYN flood test on the stock kernel: mytcp and
+#                     TCP, 1,000 connections during the flood, expired cookies
 #   make vm-shell     a root shell in the VM (KERNEL=stock|debug)
 #   make setup        install the Debian packages everything here needs
 #   make debug-kernel build (once, cached) the debug kernel
@@ -31,6 +33,7 @@ modules:
 tools:
 	$(MAKE) -C tools/mytcpstat
 	$(MAKE) -C tools/bench
+	$(MAKE) -C tools/synflood
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
@@ -57,6 +60,13 @@ check: setup
 demo: setup
 	tools/demo
 
+flood: setup
+	tools/build-for stock
+	$(MAKE) -s tools
+	tools/vm/run --kernel stock --cpus 1 --timeout 1500 -- \
+		env MYTCP_FLOOD_LONG=1 MYTCP_TEST_TIMEOUT=600 \
+		selftests/run.sh mytcp_synflood.py
+
 vm-shell: setup
 	tools/vm/run --kernel $(KERNEL) --timeout 0 -- bash -il
 
@@ -66,4 +76,4 @@ lint: setup
 bench: setup
 	tools/bench/make-bench
 
-.PHONY: all modules tools install clean setup debug-kernel build-stock build-debug check demo vm-shell lint bench
+.PHONY: all modules tools install clean setup debug-kernel build-stock build-debug check demo flood vm-shell lint bench

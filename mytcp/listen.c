@@ -588,6 +588,31 @@ static int mytcp_rcv_cookie(struct sock *sk, struct sk_buff *skb)
 	return mytcp_make_child(sk, &req, skb) ? 1 : 0;
 }
 
+/*
+ * A peer whose SYN drew a cookie while the SYN queue was full, and whose
+ * retransmitted SYN then found room, was sent two SYN-ACKs with two ISNs.
+ * If it answers the cookie's, the connection is made from the cookie and
+ * the entry goes (TCP resets the ACK instead, failing the peer's connect).
+ * Return: true when the ACK returned a valid cookie; it is consumed.
+ */
+static bool mytcp_rcv_cookie_for_request(struct sock *sk,
+					 struct mytcp_request *req,
+					 struct sk_buff *skb)
+{
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	struct mytcp_cookie_tuple t;
+
+	if (cb->ack_seq == req->iss + 1 || !mytcp_cookies_expected(sk))
+		return false;
+	mytcp_cookie_tuple_of(skb, &t);
+	if (!mytcp_check_cookie(&t, cb->seq - 1, cb->ack_seq - 1))
+		return false;
+	mytcp_drop_request(sk, req);
+	if (mytcp_rcv_cookie(sk, skb) <= 0)
+		kfree_skb(skb);
+	return true;
+}
+
 /* The peer reset a half-open connection: it is dropped. */
 static void mytcp_reset_request(struct sock *sk, struct mytcp_request *req)
 {
@@ -650,7 +675,8 @@ int mytcp_rcv_listen(struct sock *sk, struct sk_buff *skb)
 						req->irs + 1, MYTCPHDR_ACK, 0, NULL, 0);
 		} else if (cb->flags & MYTCPHDR_ACK) {
 			if (cb->seq == req->irs + 1 &&
-			    mytcp_complete_request(sk, req, skb))
+			    (mytcp_rcv_cookie_for_request(sk, req, skb) ||
+			     mytcp_complete_request(sk, req, skb)))
 				return 0;
 			if (cb->seq != req->irs + 1)
 				mytcp_send_bare(sock_net(sk), req->laddr, req->raddr,
