@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """mytcp_scale.py - many connections, then nothing left behind.
 
-10,000 sequential connect/transfer/close cycles and 1,000 concurrent
+10,000 sequential connect/transfer/close cycles (3,000 on the debug
+kernel, where KASAN under TCG makes each one about ten times slower and
+10,000 would outrun the test's time limit) and 1,000 concurrent
 connections on one listener, between two namespaces over veth; once
 TIME-WAIT (2 * MSL, shortened to 2 s) has passed, /proc/net/mytcp holds
 only the listener.  Then the connection workload of tools/bench (a server
@@ -21,6 +23,7 @@ from mytcp import (ADDR2, LISTEN, SYSCTL_DIR, accept, check, connect,  # noqa: E
                    veth_pair, wait_for, write)
 
 A, B = "mt-scale-a", "mt-scale-b"
+SEQUENTIAL = 3000 if os.environ.get("MYTCP_VM_KERNEL") == "debug" else 10000
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(REPO, "build", "bench", "bench")
 
@@ -51,12 +54,13 @@ def only_listener_left(port):
 
 
 @test
-def sequential_10000():
+def sequential_connections():
     setup()
     try:
         with netns(B):
             lsk, port = listener(ADDR2, backlog=128)
-        for i in range(10000):
+        print("# %d connections, one after the other" % SEQUENTIAL)
+        for i in range(SEQUENTIAL):
             with netns(A):
                 c = connect(ADDR2, port)
             s = accept(lsk)
