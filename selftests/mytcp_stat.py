@@ -242,11 +242,13 @@ def connections_over_loopback():
         check(e["inode"] == os.fstat(srv.fileno()).st_ino, (e, os.fstat(srv.fileno())))
         out = stat("-i", "sport", "=", ":%d" % port)[0]
         check(re.search(r"\n\t rto:\d+ ato:40 qack:15 cwnd:\d+ recv_q:100 send_q:0\n", out), out)
-        # The raw rows: 17 columns, ssthresh -1, listener 0 (no Fast Open).
+        # The raw rows: 17 columns, ssthresh -1, listener 0 (no Fast Open);
+        # ato in clock ticks (4: 40 ms) and quick << 1 | pingpong, as TCP's.
         for line in read(PROC_NET).splitlines()[1:]:
             f = line.split()
             if int(f[1].split(":")[1], 16) == port and f[3] in ("01", "0A"):
-                check(len(f) == 17 and f[13] == "0" and f[14] == "0", f)
+                want = ("0", "0") if f[3] == "0A" else ("4", "30")
+                check(len(f) == 17 and (f[13], f[14]) == want, f)
                 check(f[16] == ("0" if f[3] == "0A" else "-1"), f)
                 check(int(f[15]) == (0 if f[3] == "0A" else e["cwnd"]), (f, e))
     finally:
