@@ -2,7 +2,8 @@
 /*
  * KUnit tests of mytcp's pure logic: sequence arithmetic, state
  * numbering and names, sysctl defaults and ranges, ISNs, MSS, window
- * scale and SYN options.  Built only
+ * scale and SYN options, the receiver's ACK timeout and window
+ * arithmetic.  Built only
  * against a kernel with CONFIG_KUNIT; needs mytcp.ko loaded.
  */
 #include <kunit/test.h>
@@ -318,8 +319,52 @@ static struct kunit_suite mytcp_cookie_suite = {
 	.test_cases = mytcp_cookie_cases,
 };
 
+/* receiver: the ACK timeout follows the gaps between the peer's data. */
+static void mytcp_test_ato(struct kunit *test)
+{
+	const u32 rto = HZ;
+
+	/* The constants are TCP's. */
+	KUNIT_EXPECT_EQ(test, MYTCP_ATO_MIN, TCP_ATO_MIN);
+	KUNIT_EXPECT_EQ(test, MYTCP_DELACK_MAX, TCP_DELACK_MAX);
+	KUNIT_EXPECT_EQ(test, MYTCP_MAX_QUICKACKS, TCP_MAX_QUICKACKS);
+	/* Back to back: halves towards the minimum, never below it. */
+	KUNIT_EXPECT_EQ(test, mytcp_next_ato(MYTCP_ATO_MIN, 0, rto), MYTCP_ATO_MIN);
+	KUNIT_EXPECT_EQ(test, mytcp_next_ato(4 * MYTCP_ATO_MIN, 0, rto),
+			2 * MYTCP_ATO_MIN + MYTCP_ATO_MIN / 2);
+	/* A gap shorter than ato pulls it towards the gap, up to the RTO. */
+	KUNIT_EXPECT_EQ(test, mytcp_next_ato(HZ / 2, HZ / 10, rto), HZ / 4 + HZ / 10);
+	KUNIT_EXPECT_EQ(test, mytcp_next_ato(HZ / 2, HZ / 10, HZ / 5), HZ / 5);
+	/* A gap longer than ato leaves it. */
+	KUNIT_EXPECT_EQ(test, mytcp_next_ato(HZ / 10, HZ / 2, rto), HZ / 10);
+}
+
+/* receiver: buffer space to window, scaled and capped. */
+static void mytcp_test_space_window(struct kunit *test)
+{
+	/* Half the buffer is payload when nothing was measured yet. */
+	KUNIT_EXPECT_EQ(test, mytcp_space_window(8192, 0, 0), 4096U);
+	KUNIT_EXPECT_EQ(test, mytcp_space_window(8192, 64, 0), 2048U);
+	/* Unscaled, the field says at most 65535. */
+	KUNIT_EXPECT_EQ(test, mytcp_space_window(1 << 20, 255, 0), 65535U);
+	KUNIT_EXPECT_EQ(test, mytcp_space_window(1 << 20, 128, 7), 1U << 19);
+	KUNIT_EXPECT_EQ(test, mytcp_space_window(1U << 30, 255, 2), 65535U << 2);
+	KUNIT_EXPECT_EQ(test, mytcp_space_window(0, 200, 3), 0U);
+}
+
+static struct kunit_case mytcp_receiver_cases[] = {
+	KUNIT_CASE(mytcp_test_ato),
+	KUNIT_CASE(mytcp_test_space_window),
+	{}
+};
+
+static struct kunit_suite mytcp_receiver_suite = {
+	.name = "mytcp_receiver",
+	.test_cases = mytcp_receiver_cases,
+};
+
 kunit_test_suites(&mytcp_seq_suite, &mytcp_state_suite, &mytcp_sysctl_suite,
-		  &mytcp_wire_suite, &mytcp_cookie_suite);
+		  &mytcp_wire_suite, &mytcp_cookie_suite, &mytcp_receiver_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests of mytcp's pure logic");

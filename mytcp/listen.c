@@ -453,6 +453,7 @@ static struct sock *mytcp_create_child(struct sock *sk, struct mytcp_request *re
 	inet->inet_num = ntohs(req->lport);
 	atomic_set(&inet->inet_id, get_random_u16());
 	mytcp_init_timers(child);
+	mytcp_init_delack(child);
 
 	msk->iss = req->iss;
 	msk->irs = req->irs;

@@ -204,6 +204,61 @@ void mytcp_send_reset_reply(struct net *net, struct sk_buff *skb)
 }
 
 /**
+ * mytcp_space_window() - the payload that buffer space holds
+ * @space: bytes of receive buffer
+ * @ratio: payload per 256 bytes of buffer (truesize), 0: unknown
+ * @wscale: our window scale
+ *
+ * Return: the window, at most what the scaled field can say.
+ */
+u32 mytcp_space_window(u32 space, u8 ratio, u8 wscale)
+{
+	u32 win = (u32)(((u64)space * (ratio ? : 128)) >> 8);
+
+	return min_t(u32, win, MYTCP_MAX_WINDOW << wscale);
+}
+EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_space_window);
+
+/**
+ * mytcp_rcv_wnd_clamp() - the largest window the buffer could offer
+ * @sk: the socket
+ *
+ * Return: bytes.
+ */
+u32 mytcp_rcv_wnd_clamp(const struct sock *sk)
+{
+	const struct mytcp_sock *msk = mytcp_sk(sk);
+
+	return mytcp_space_window(max(READ_ONCE(sk->sk_rcvbuf), 0),
+				  msk->rcv_ratio, msk->rcv_wscale);
+}
+
+/**
+ * mytcp_free_window() - the window the free receive buffer allows
+ * @sk: the socket
+ *
+ * Receiver silly window avoidance (RFC 9293 3.8.6.2.2, Linux's
+ * __tcp_select_window()): while less than half the buffer is free, a
+ * window smaller than a segment is offered as zero, so that the peer
+ * waits for a useful one instead of sending slivers.
+ *
+ * Return: bytes, rounded down to what the scaled field can say.
+ */
+u32 mytcp_free_window(const struct sock *sk)
+{
+	const struct mytcp_sock *msk = mytcp_sk(sk);
+	int space = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
+	u32 full = mytcp_rcv_wnd_clamp(sk);
+	u32 mss = min_t(u32, msk->rcv_mss ? : msk->advmss, full);
+	u32 win;
+
+	win = mytcp_space_window(max(space, 0), msk->rcv_ratio, msk->rcv_wscale);
+	if (win < full / 2 && win < mss)
+		return 0;
+	return win & ~((1U << msk->rcv_wscale) - 1);
+}
+
+/**
  * mytcp_select_window() - the window field to advertise now
  * @sk: the socket
  *
@@ -215,20 +270,13 @@ void mytcp_send_reset_reply(struct net *net, struct sk_buff *skb)
 u16 mytcp_select_window(struct sock *sk)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
-	int space = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
-	u32 offered = msk->rcv_wup + msk->rcv_wnd - msk->rcv_nxt;
-	u32 win;
+	u32 offered = mytcp_rcv_wnd_left(msk);
+	u32 win = mytcp_free_window(sk);
 
-	if (space < 0)
-		space = 0;
-	/* The buffer is charged truesize; offer what its payload would be. */
-	win = (u32)(((u64)space * (msk->rcv_ratio ? : 128)) >> 8);
-	if (mytcp_seq_after(msk->rcv_wup + msk->rcv_wnd, msk->rcv_nxt) &&
-	    win < offered)
-		win = offered;
-	win = min_t(u32, win, MYTCP_MAX_WINDOW << msk->rcv_wscale);
-	/* Round down to what the field can say, so nothing is promised. */
-	win &= ~((1U << msk->rcv_wscale) - 1);
+	/* Keep the right edge: round what is left up, as the field needs. */
+	if (win < offered)
+		win = min_t(u32, ALIGN(offered, 1U << msk->rcv_wscale),
+			    MYTCP_MAX_WINDOW << msk->rcv_wscale);
 	msk->rcv_wnd = win;
 	msk->rcv_wup = msk->rcv_nxt;
 	return win >> msk->rcv_wscale;
@@ -285,6 +333,11 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 			  msk->rcv_nxt, flags, window, hdrlen);
 	trace_mytcp_segment_send(sock_net(sk), tcp_hdr(copy), inet->inet_saddr,
 				 inet->inet_daddr, copy->len - hdrlen);
+	/* receiver: the segment carries the ACK owed, maybe a reply */
+	if (flags & MYTCPHDR_ACK)
+		mytcp_ack_sent(sk);
+	if (copy->len > hdrlen)
+		mytcp_note_data_out(sk);
 	skb_set_owner_w(copy, sk);
 	return ip_queue_xmit(sk, copy, &inet->cork.fl);
 }
@@ -313,6 +366,7 @@ void mytcp_send_ack(struct sock *sk)
 			  MYTCP_HDR_LEN);
 	trace_mytcp_segment_send(sock_net(sk), tcp_hdr(skb), inet->inet_saddr,
 				 inet->inet_daddr, 0);
+	mytcp_ack_sent(sk);
 	skb_set_owner_w(skb, sk);
 	mytcp_inc_stats(sock_net(sk), MYTCP_MIB_OUTSEGS);
 	ip_queue_xmit(sk, skb, &inet->cork.fl);

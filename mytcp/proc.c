@@ -122,7 +122,7 @@ static void mytcp_show_sock(struct seq_file *seq, struct sock *sk, int row)
 		rx = max_t(int, READ_ONCE(msk->rcv_nxt) - READ_ONCE(msk->copied_seq), 0);
 		tx = READ_ONCE(msk->write_seq) - READ_ONCE(msk->snd_una);
 	}
-	/* ato 0, quick/pingpong 0: mytcp never delays an ACK. */
+	/* receiver: ato, and quick ACKs left << 1 | ping-pong, as TCP's. */
 	seq_printf(seq, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK %lu %lu %u %u %d",
 		   row, (__force u32)inet->inet_rcv_saddr, ntohs(inet->inet_sport),
 		   (__force u32)inet->inet_daddr, ntohs(inet->inet_dport), state,
@@ -130,7 +130,8 @@ static void mytcp_show_sock(struct seq_file *seq, struct sock *sk, int row)
 		   msk->retransmits,
 		   from_kuid_munged(seq_user_ns(seq), sock_i_uid(sk)),
 		   msk->probes_out, sock_i_ino(sk), refcount_read(&sk->sk_refcnt),
-		   sk, jiffies_to_clock_t(msk->rto), 0UL, 0,
+		   sk, jiffies_to_clock_t(msk->rto), jiffies_to_clock_t(msk->ato),
+		   (msk->quick << 1) | msk->pingpong,
 		   mytcp_proc_cwnd(msk, state), state == MYTCP_LISTEN ? 0 : -1);
 }
 

@@ -27,6 +27,8 @@ void mytcp_init_seq_state(struct sock *sk)
 	msk->send_head = NULL;
 	msk->total_retrans = 0;
 	msk->rcv_tstamp = jiffies;
+	msk->ofo_root = RB_ROOT;
+	mytcp_reset_ack_state(sk);
 }
 
 static void mytcp_purge_write_queue(struct sock *sk)
@@ -55,6 +57,8 @@ void mytcp_done(struct sock *sk)
 		mytcp_inc_stats(sock_net(sk), MYTCP_MIB_ATTEMPTFAILS);
 	mytcp_set_state(sk, MYTCP_CLOSE);
 	mytcp_stop_timers(sk);
+	mytcp_stop_delack(sk);
+	mytcp_purge_ofo(sk);
 	mytcp_unhash(sk);
 	mytcp_unbind_port(sk);
 	mytcp_purge_write_queue(sk);
@@ -194,6 +198,12 @@ static void mytcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 		mytcp_transmit_skb(sk, syn);
 }
 
+/* Nothing may be sent to us: the window we offered is used up. */
+static bool mytcp_rcv_wnd_closed(const struct mytcp_sock *msk)
+{
+	return !mytcp_seq_after(msk->rcv_wup + msk->rcv_wnd, msk->rcv_nxt);
+}
+
 /* RFC 9293 3.10.7.4, first check: is the segment in the window? */
 static bool mytcp_seq_acceptable(const struct mytcp_sock *msk,
 				 const struct mytcp_skb_cb *cb)
@@ -201,8 +211,12 @@ static bool mytcp_seq_acceptable(const struct mytcp_sock *msk,
 	u32 wnd_end = msk->rcv_wup + msk->rcv_wnd;
 	u32 len = cb->end_seq - cb->seq;
 
-	if (!mytcp_seq_after(wnd_end, msk->rcv_nxt))	/* zero window */
-		return len == 0 && cb->seq == msk->rcv_nxt;
+	/*
+	 * A zero window takes only what starts at RCV.NXT: its ACK, RST or
+	 * FIN count; its payload (a window probe) is dropped and answered.
+	 */
+	if (!mytcp_seq_after(wnd_end, msk->rcv_nxt))
+		return cb->seq == msk->rcv_nxt;
 	if (len == 0)
 		return !mytcp_seq_before(cb->seq, msk->rcv_nxt) &&
 		       mytcp_seq_before(cb->seq, wnd_end);
@@ -281,21 +295,45 @@ static bool mytcp_rcv_fin_ack(struct sock *sk)
 	return true;
 }
 
-/* In-order payload goes to the receive queue; the rest is dropped. */
-static bool mytcp_queue_data(struct sock *sk, struct sk_buff *skb)
+/*
+ * Room in the receive buffer: as TCP, a segment is taken while the buffer
+ * is not over its size yet; out-of-order data is dropped from the far end
+ * to make room, as TCP prunes before dropping.
+ */
+static bool mytcp_rmem_room(struct sock *sk)
+{
+	if (!mytcp_rmem_over(sk))
+		return true;
+	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_PRUNECALLED);
+	mytcp_prune_ofo(sk, mytcp_sk(sk)->rcv_nxt);
+	if (!mytcp_rmem_over(sk))
+		return true;
+	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_RCVPRUNED);
+	return false;
+}
+
+/*
+ * Payload: in order to the receive queue (and what it lets follow from
+ * the out-of-order queue), beyond a hole to the out-of-order queue, old
+ * duplicates dropped.  *@fin is set when the peer's FIN came in order
+ * with queued out-of-order data.
+ */
+static bool mytcp_queue_data(struct sock *sk, struct sk_buff *skb, bool *fin)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 	u32 len = skb->len;
 	u32 trim;
 
-	if (!len || mytcp_seq_after(cb->seq, msk->rcv_nxt))
-		return false;	/* nothing, or out of order: ACK says where */
+	if (!len)
+		return false;
+	if (mytcp_seq_after(cb->seq, msk->rcv_nxt))
+		return mytcp_queue_ofo(sk, skb);
 	trim = msk->rcv_nxt - cb->seq;
 	if (trim >= len)
 		return false;	/* an old duplicate */
 	/* The window bounds what a well-behaved peer sends; this, the rest. */
-	if (atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf)) {
+	if (!mytcp_rmem_room(sk)) {
 		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_RCVQDROP);
 		return false;
 	}
@@ -311,7 +349,46 @@ static bool mytcp_queue_data(struct sock *sk, struct sk_buff *skb)
 	skb_set_owner_r(skb, sk);
 	__skb_queue_tail(&sk->sk_receive_queue, skb);
 	msk->rcv_nxt += len;
+	if (!RB_EMPTY_ROOT(&msk->ofo_root))
+		mytcp_drain_ofo(sk, fin);
 	return true;
+}
+
+/*
+ * The payload of an acceptable segment, and whether its ACK goes at once:
+ * out-of-order data and duplicates are acknowledged at once (RFC 5681
+ * 4.2: the duplicate ACKs the peer's fast retransmit counts; a filled
+ * hole, too); in-order data owes an ACK that mytcp_ack_check() may delay.
+ */
+static bool mytcp_take_payload(struct sock *sk, struct sk_buff *skb, bool *fin,
+			       bool *ack_now)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	bool in_order = !mytcp_seq_after(MYTCP_SKB_CB(skb)->seq, msk->rcv_nxt);
+	bool had_ofo = !RB_EMPTY_ROOT(&msk->ofo_root);
+	unsigned int len = skb->len;
+	u32 old = msk->rcv_nxt;
+	bool queued;
+
+	queued = mytcp_queue_data(sk, skb, fin);
+	if (!in_order) {
+		*ack_now = true;
+		return queued;
+	}
+	if (msk->rcv_nxt == old) {
+		/* Nothing new: the peer resent what it thinks we missed. */
+		if (!mytcp_seq_after(MYTCP_SKB_CB(skb)->end_seq, old)) {
+			mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_DELAYEDACKLOST);
+			mytcp_enter_quickack(sk);
+		}
+		*ack_now = true;
+		return queued;
+	}
+	mytcp_note_data_in(sk, len);
+	if (had_ofo)
+		msk->ack_pending |= MYTCP_ACK_NOW;
+	sk->sk_data_ready(sk);
+	return queued;
 }
 
 /* A FIN in sequence: where it takes each state. */
@@ -429,7 +506,7 @@ static void mytcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 	bool fin = cb->flags & MYTCPHDR_FIN;
-	bool queued = false, ack_now = false;
+	bool queued = false, ack_now = false, ofo_fin = false;
 
 	mytcp_strip_crossed_synack(sk, cb);
 	if (!mytcp_seq_acceptable(msk, cb)) {
@@ -480,13 +557,18 @@ static void mytcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 			mytcp_reset_sk(sk);
 			goto drop;
 		}
-		if (skb->len) {
+		if (skb->len && mytcp_rcv_wnd_closed(msk)) {
+			/* A probe of our zero window: its ACK says we are full. */
+			mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_ZEROWINDOWDROP);
+			mytcp_enter_quickack(sk);
 			ack_now = true;
-			queued = mytcp_queue_data(sk, skb);
-			if (queued)
-				sk->sk_data_ready(sk);
+			fin = false;
+		} else if (skb->len) {
+			queued = mytcp_take_payload(sk, skb, &ofo_fin, &ack_now);
+			if (!queued || mytcp_seq_after(cb->seq, msk->rcv_nxt))
+				fin = false;	/* comes again, or is queued */
 		}
-		if (fin && cb->end_seq == msk->rcv_nxt + 1) {
+		if (ofo_fin || (fin && cb->end_seq == msk->rcv_nxt + 1)) {
 			ack_now = true;
 			if (!mytcp_rcv_fin(sk))
 				goto out;
@@ -500,6 +582,7 @@ static void mytcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	if (ack_now)
 		mytcp_send_ack(sk);
 	mytcp_push_pending(sk);
+	mytcp_ack_check(sk);
 out:
 	if (queued)
 		return;

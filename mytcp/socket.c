@@ -19,6 +19,7 @@
 
 static void mytcp_destruct_sock(struct sock *sk)
 {
+	mytcp_purge_ofo(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
 	__skb_queue_purge(&sk->sk_error_queue);
 	__skb_queue_purge(&sk->sk_write_queue);
@@ -56,6 +57,8 @@ static int mytcp_init_sock(struct sock *sk)
 
 	mytcp_init_timers(sk);
 	INIT_LIST_HEAD(&msk->accept_node);
+	msk->ofo_root = RB_ROOT;
+	mytcp_init_delack(sk);
 	msk->advmss = MYTCP_DEFAULT_MSS;
 	msk->mss_cache = MYTCP_DEFAULT_MSS;
 	msk->rto = MYTCP_TIMEOUT_INIT;
@@ -727,23 +730,6 @@ error:
 	return err;
 }
 
-/* Tell the peer about a window that reading has opened substantially. */
-static void mytcp_maybe_update_window(struct sock *sk)
-{
-	struct mytcp_sock *msk = mytcp_sk(sk);
-	u32 offered = msk->rcv_wup + msk->rcv_wnd - msk->rcv_nxt;
-	int space = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
-
-	if (sk->sk_state != MYTCP_ESTABLISHED && sk->sk_state != MYTCP_FIN_WAIT1 &&
-	    sk->sk_state != MYTCP_FIN_WAIT2)
-		return;
-	/* RFC 9293 3.8.6.2.2: only when it grows by min(buffer / 2, MSS). */
-	space = ((u64)max(space, 0) * (msk->rcv_ratio ? : 128)) >> 8;
-	if (space >= (int)offered +
-	    min_t(int, READ_ONCE(sk->sk_rcvbuf) / 4, msk->advmss))
-		mytcp_send_ack(sk);
-}
-
 static int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			 int flags)
 {
@@ -830,11 +816,11 @@ static int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			}
 		}
 		if (!(flags & MSG_PEEK))
-			mytcp_maybe_update_window(sk);
+			mytcp_cleanup_rbuf(sk, copied);
 		sk_wait_data(sk, &timeo, NULL);
 	}
 	if (!(flags & MSG_PEEK) && copied > 0)
-		mytcp_maybe_update_window(sk);
+		mytcp_cleanup_rbuf(sk, copied);
 	err = copied;
 out:
 	release_sock(sk);
@@ -899,7 +885,7 @@ static int mytcp_setsockopt(struct socket *sock, int level, int optname,
 		msk->linger2 = val < 0 ? 0 : min(val, 24 * 3600);
 		break;
 	case MYTCP_QUICKACK:
-		/* Every segment is acknowledged at once for now: nothing to do. */
+		mytcp_set_quickack(sk, val);
 		break;
 	default:
 		err = -ENOPROTOOPT;
@@ -948,7 +934,7 @@ static int mytcp_getsockopt(struct socket *sock, int level, int optname,
 		val = mytcp_fin_timeout(sk);
 		break;
 	case MYTCP_QUICKACK:
-		val = 1;
+		val = !msk->pingpong;
 		break;
 	default:
 		return -ENOPROTOOPT;

@@ -61,6 +61,18 @@ static const char *const mytcp_ext_names[] = {
 	[MYTCP_EXT_ACKSKIPPEDCHALLENGE]	= "TCPACKSkippedChallenge",
 	[MYTCP_EXT_SYNACKPRESSUREDROPS]	= "SynAckPressureDrops",
 	[MYTCP_EXT_SYNSOURCEDROPS]	= "SynSourceDrops",
+	/* receiver: reassembly and receive memory */
+	[MYTCP_EXT_OFOQUEUE]		= "TCPOFOQueue",
+	[MYTCP_EXT_OFODROP]		= "TCPOFODrop",
+	[MYTCP_EXT_OFOMERGE]		= "TCPOFOMerge",
+	[MYTCP_EXT_PRUNECALLED]		= "PruneCalled",
+	[MYTCP_EXT_RCVPRUNED]		= "RcvPruned",
+	[MYTCP_EXT_OFOPRUNED]		= "OfoPruned",
+	[MYTCP_EXT_ZEROWINDOWDROP]	= "TCPZeroWindowDrop",
+	/* receiver: delayed ACKs */
+	[MYTCP_EXT_DELAYEDACKS]		= "DelayedACKs",
+	[MYTCP_EXT_DELAYEDACKLOCKED]	= "DelayedACKLocked",
+	[MYTCP_EXT_DELAYEDACKLOST]	= "DelayedACKLost",
 };
 
 static_assert(ARRAY_SIZE(mytcp_ext_names) == MYTCP_EXT_MAX);

@@ -37,7 +37,12 @@ EXT = ["EmbryonicRsts", "ListenOverflows", "ListenDrops", "TCPReqQFullDrop",
        "TCPChallengeACK", "TCPSYNChallenge", "OutOfWindowDrops", "TCPRcvQDrop",
        "TCPBacklogDrop", "InNoSocket", "InShortSegs", "InBadOffset",
        "SyncookiesSent", "SyncookiesRecv", "SyncookiesFailed", "TCPReqQFullDoCookies",
-       "TCPACKSkippedChallenge", "SynAckPressureDrops", "SynSourceDrops"]
+       "TCPACKSkippedChallenge", "SynAckPressureDrops", "SynSourceDrops",
+       # receiver: reassembly and receive memory
+       "TCPOFOQueue", "TCPOFODrop", "TCPOFOMerge", "PruneCalled", "RcvPruned",
+       "OfoPruned", "TCPZeroWindowDrop",
+       # receiver: delayed ACKs
+       "DelayedACKs", "DelayedACKLocked", "DelayedACKLost"]
 
 
 def parse_snmp(text):

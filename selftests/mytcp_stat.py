@@ -234,17 +234,21 @@ def connections_over_loopback():
         j = stat_json("-a", "-i", "-e", "sport", "=", ":%d" % port)["sockets"]
         e = find(j, "ESTAB", port)[0]
         ls = find(j, "LISTEN", port)[0]
-        check(e["rto_ms"] >= 200 and e["ato_ms"] == 0 and e["qack"] == 0
+        # The server got one segment: ato starts at TCP_ATO_MIN (40 ms),
+        # one of its 16 quick ACKs is used, and it never replied.
+        check(e["rto_ms"] >= 200 and e["ato_ms"] == 40 and e["qack"] == 15
               and not e["bidir"] and e["cwnd"] >= 1 and e["ssthresh"] is None, e)
         check(ls["cwnd"] == 0 and ls["ssthresh"] is None and ls["timer"] is None, ls)
         check(e["inode"] == os.fstat(srv.fileno()).st_ino, (e, os.fstat(srv.fileno())))
         out = stat("-i", "sport", "=", ":%d" % port)[0]
-        check(re.search(r"\n\t rto:\d+ ato:0 cwnd:\d+ recv_q:100 send_q:0\n", out), out)
-        # The raw rows: 17 columns, ssthresh -1, listener 0 (no Fast Open).
+        check(re.search(r"\n\t rto:\d+ ato:40 qack:15 cwnd:\d+ recv_q:100 send_q:0\n", out), out)
+        # The raw rows: 17 columns, ssthresh -1, listener 0 (no Fast Open);
+        # ato in clock ticks (4: 40 ms) and quick << 1 | pingpong, as TCP's.
         for line in read(PROC_NET).splitlines()[1:]:
             f = line.split()
             if int(f[1].split(":")[1], 16) == port and f[3] in ("01", "0A"):
-                check(len(f) == 17 and f[13] == "0" and f[14] == "0", f)
+                want = ("0", "0") if f[3] == "0A" else ("4", "30")
+                check(len(f) == 17 and (f[13], f[14]) == want, f)
                 check(f[16] == ("0" if f[3] == "0A" else "-1"), f)
                 check(int(f[15]) == (0 if f[3] == "0A" else e["cwnd"]), (f, e))
     finally:

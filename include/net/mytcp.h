@@ -127,7 +127,33 @@ struct mytcp_sock {
 	struct list_head	accept_node;
 	bool			autobound;	/* port chosen by connect() */
 	u8			hashed_in;	/* MYTCP_IN_* */
+
+	/* receiver: out-of-order segments, by sequence number (ofo.c) */
+	struct rb_root		ofo_root;
+	/* receiver: when to acknowledge (ack.c) */
+	struct timer_list	delack_timer;
+	u32			ato;		/* ACK timeout, jiffies; 0: no data yet */
+	u32			lrcvtime;	/* jiffies of the last data in */
+	u16			rcv_mss;	/* the peer's segment size, as seen */
+	u8			ack_pending;	/* MYTCP_ACK_* */
+	u8			quick;		/* quick ACKs left */
+	u8			pingpong:1,	/* interactive: ACKs ride on replies */
+				ack_blocked:1;	/* the timer found the socket busy */
 };
+
+/* receiver: ack_pending bits, as Linux's ICSK_ACK_* */
+enum {
+	MYTCP_ACK_SCHED		= 1,	/* an ACK is owed */
+	MYTCP_ACK_TIMER		= 2,	/* the delayed-ACK timer runs for it */
+	MYTCP_ACK_PUSHED	= 4,	/* a segment shorter than rcv_mss came */
+	MYTCP_ACK_PUSHED2	= 8,	/* and another one */
+	MYTCP_ACK_NOW		= 16,	/* send it at once */
+};
+
+/* receiver: delayed ACKs, TCP's values (TCP_ATO_MIN, TCP_DELACK_MAX) */
+#define MYTCP_ATO_MIN		(HZ / 25)
+#define MYTCP_DELACK_MAX	(HZ / 5)
+#define MYTCP_MAX_QUICKACKS	16U
 
 enum { MYTCP_IN_NONE, MYTCP_IN_EHASH, MYTCP_IN_LHASH };
 
@@ -219,6 +245,18 @@ enum {
 	MYTCP_EXT_ACKSKIPPEDCHALLENGE,
 	MYTCP_EXT_SYNACKPRESSUREDROPS,
 	MYTCP_EXT_SYNSOURCEDROPS,
+	/* receiver: reassembly and receive memory */
+	MYTCP_EXT_OFOQUEUE,
+	MYTCP_EXT_OFODROP,
+	MYTCP_EXT_OFOMERGE,
+	MYTCP_EXT_PRUNECALLED,
+	MYTCP_EXT_RCVPRUNED,
+	MYTCP_EXT_OFOPRUNED,
+	MYTCP_EXT_ZEROWINDOWDROP,
+	/* receiver: delayed ACKs */
+	MYTCP_EXT_DELAYEDACKS,
+	MYTCP_EXT_DELAYEDACKLOCKED,
+	MYTCP_EXT_DELAYEDACKLOST,
 	MYTCP_EXT_MAX
 };
 
@@ -419,6 +457,39 @@ void mytcp_done(struct sock *sk);
 void mytcp_reset_sk(struct sock *sk);
 void mytcp_init_seq_state(struct sock *sk);
 
+/* ofo.c */
+bool mytcp_queue_ofo(struct sock *sk, struct sk_buff *skb);
+bool mytcp_drain_ofo(struct sock *sk, bool *fin);
+bool mytcp_prune_ofo(struct sock *sk, u32 keep);
+void mytcp_purge_ofo(struct sock *sk);
+
+/* The receive buffer holds more than SO_RCVBUF allows. */
+static inline bool mytcp_rmem_over(const struct sock *sk)
+{
+	return atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf);
+}
+
+/* ack.c */
+void mytcp_enter_quickack(struct sock *sk);
+u32 mytcp_next_ato(u32 ato, u32 gap, u32 rto);
+void mytcp_note_data_in(struct sock *sk, unsigned int len);
+void mytcp_note_data_out(struct sock *sk);
+void mytcp_ack_sent(struct sock *sk);
+void mytcp_ack_check(struct sock *sk);
+void mytcp_init_delack(struct sock *sk);
+void mytcp_reset_ack_state(struct sock *sk);
+void mytcp_stop_delack(struct sock *sk);
+void mytcp_set_quickack(struct sock *sk, int val);
+void mytcp_cleanup_rbuf(struct sock *sk, int copied);
+
+/* What is left of the window last offered, from rcv_nxt. */
+static inline u32 mytcp_rcv_wnd_left(const struct mytcp_sock *msk)
+{
+	s32 left = (s32)(msk->rcv_wup + msk->rcv_wnd - msk->rcv_nxt);
+
+	return left > 0 ? left : 0;
+}
+
 /* timer.c */
 void mytcp_init_timers(struct sock *sk);
 void mytcp_stop_timers(struct sock *sk);
@@ -450,6 +521,9 @@ void mytcp_push_pending(struct sock *sk);
 struct sk_buff *mytcp_queue_segment(struct sock *sk, unsigned int size, u8 flags);
 void mytcp_send_fin(struct sock *sk);
 u16 mytcp_select_window(struct sock *sk);
+u32 mytcp_space_window(u32 space, u8 ratio, u8 wscale);
+u32 mytcp_rcv_wnd_clamp(const struct sock *sk);
+u32 mytcp_free_window(const struct sock *sk);
 unsigned int mytcp_write_syn_options(u8 *p, u16 mss, int wscale);
 void mytcp_parse_options(const struct sk_buff *skb, struct mytcp_options *opt);
 u16 mytcp_mss_for_mtu(unsigned int mtu);

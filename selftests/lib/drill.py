@@ -30,7 +30,11 @@ arrived, so that waits do not add up small errors.  Events:
 ``call(args) [= RESULT | -> NAME]``
     A socket call: socket(), bind(s, port), listen(s, n), accept(s),
     connect(s), write(s, n), read(s, n), shutdown(s, SHUT_WR), close(s),
-    nonblock(s), setsockopt(s, OPT, value) and getsockopt(s, OPT).  RESULT
+    nonblock(s), setsockopt(s, OPT, value) and getsockopt(s, OPT).  The
+    peer's payload is byte n of its stream = n modulo 251 (n counted from
+    its ISN), and read() fails unless it returns the stream's bytes in
+    order, each read going on where the last one ended: reordered,
+    overlapping or duplicate segments must come out right.  RESULT
     is a number, ``-1 EERRNO``, or an errno name for SO_ERROR; ``-> NAME``
     names a returned socket.  A blocking call is written ``T1...T2 call``
     (``+T1...T2`` counts both from the previous event): it starts at T1
@@ -117,6 +121,19 @@ def timer_slack(length):
     wheel timers.
     """
     return max(0.0, length) / 8
+
+
+STREAM_PATTERN = bytes(range(251))
+
+
+def stream_bytes(seq, length):
+    """The payload the peer sends at relative sequence number seq.
+
+    Byte n of the peer's stream is n modulo 251 (a prime, so that no
+    power-of-two slip goes unnoticed); read() checks what it gets.
+    """
+    start = seq % 251
+    return (STREAM_PATTERN * ((start + length) // 251 + 1))[start:start + length]
 
 
 class DrillError(AssertionError):
@@ -291,6 +308,7 @@ class Drill:
         self.peer_isn = random.getrandbits(32)
         self.kernel_isn = None
         self.socks = {}
+        self.read_pos = {}      # socket: the next byte read() must return
         self.isns = {}
         self.isn_log = []
         self.pending = []
@@ -377,7 +395,8 @@ class Drill:
             ack = (spec.ack + (self.kernel_isn or 0)) & 0xffffffff
         seg = Segment(spec.flags, (self.peer_isn + spec.seq) & 0xffffffff, ack,
                       65535 if spec.win is None else spec.win,
-                      spec.options or b"", bytes(spec.len), self.pport, self.kport)
+                      spec.options or b"", stream_bytes(spec.seq, spec.len),
+                      self.pport, self.kport)
         os.write(self.tun, seg.pack(PEER_ADDR, KERNEL_ADDR))
 
     def expect(self, ev, t, t2, last):
@@ -449,7 +468,15 @@ class Drill:
         if name == "write":
             return s.send(b"d" * rest[0])
         if name == "read":
-            return len(s.recv(rest[0]))
+            data = s.recv(rest[0])
+            # The first read may start anywhere (a new incarnation's ISN
+            # is another); each one after goes on from the one before.
+            pos = self.read_pos.get(s, data[0] if data else 0)
+            if data != stream_bytes(pos, len(data)):
+                raise DrillError("line %d: read %d bytes that are not the peer's stream "
+                                 "going on from the last read" % (ev.lineno, len(data)))
+            self.read_pos[s] = (pos + len(data)) % 251
+            return len(data)
         if name == "shutdown":
             s.shutdown(rest[0])
             return 0
