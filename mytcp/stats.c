@@ -61,6 +61,10 @@ static const char *const mytcp_ext_names[] = {
 	[MYTCP_EXT_ACKSKIPPEDCHALLENGE]	= "TCPACKSkippedChallenge",
 	[MYTCP_EXT_SYNACKPRESSUREDROPS]	= "SynAckPressureDrops",
 	[MYTCP_EXT_SYNSOURCEDROPS]	= "SynSourceDrops",
+	/* sender: */
+	[MYTCP_EXT_FASTRETRANS]		= "TCPFastRetrans",
+	[MYTCP_EXT_RENORECOVERY]	= "TCPRenoRecovery",
+	[MYTCP_EXT_SLOWSTARTRETRANS]	= "TCPSlowStartRetrans",
 };
 
 static_assert(ARRAY_SIZE(mytcp_ext_names) == MYTCP_EXT_MAX);

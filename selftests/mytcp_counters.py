@@ -37,7 +37,9 @@ EXT = ["EmbryonicRsts", "ListenOverflows", "ListenDrops", "TCPReqQFullDrop",
        "TCPChallengeACK", "TCPSYNChallenge", "OutOfWindowDrops", "TCPRcvQDrop",
        "TCPBacklogDrop", "InNoSocket", "InShortSegs", "InBadOffset",
        "SyncookiesSent", "SyncookiesRecv", "SyncookiesFailed", "TCPReqQFullDoCookies",
-       "TCPACKSkippedChallenge", "SynAckPressureDrops", "SynSourceDrops"]
+       "TCPACKSkippedChallenge", "SynAckPressureDrops", "SynSourceDrops",
+       # sender:
+       "TCPFastRetrans", "TCPRenoRecovery", "TCPSlowStartRetrans"]
 
 
 def parse_snmp(text):
