@@ -3,7 +3,7 @@
  * KUnit tests of mytcp's pure logic: sequence arithmetic, state
  * numbering and names, sysctl defaults and ranges, ISNs, MSS, window
  * scale and SYN options, the receiver's ACK timeout and window
- * arithmetic.  Built only
+ * arithmetic, the RTO estimator and Reno's arithmetic.  Built only
  * against a kernel with CONFIG_KUNIT; needs mytcp.ko loaded.
  */
 #include <kunit/test.h>
@@ -112,6 +112,13 @@ static void mytcp_test_sysctl_defaults(struct kunit *test)
 	struct mytcp_net mn = {};
 
 	mytcp_set_default_sysctls(&mn);
+	/* sender: Linux's TCP_RTO_MIN, TCP_RTO_MAX and tcp_retries2 */
+	KUNIT_EXPECT_EQ(test, msecs_to_jiffies(mn.sysctl_rto_min_ms),
+			(unsigned long)TCP_RTO_MIN);
+	KUNIT_EXPECT_EQ(test, msecs_to_jiffies(mn.sysctl_rto_max_ms),
+			(unsigned long)TCP_RTO_MAX);
+	KUNIT_EXPECT_EQ(test, mn.sysctl_retries2, TCP_RETR2);
+	KUNIT_EXPECT_STREQ(test, mn.sysctl_congestion_control, "reno");
 	KUNIT_EXPECT_EQ(test, mn.sysctl_syn_retries, TCP_SYN_RETRIES);
 	KUNIT_EXPECT_EQ(test, mn.sysctl_synack_retries, TCP_SYNACK_RETRIES);
 	KUNIT_EXPECT_EQ(test, mn.sysctl_fin_timeout, TCP_FIN_TIMEOUT / HZ);
@@ -363,8 +370,152 @@ static struct kunit_suite mytcp_receiver_suite = {
 	.test_cases = mytcp_receiver_cases,
 };
 
+
+/* sender: the RTO estimator (RFC 6298) */
+static void mytcp_test_rtt_first_sample(struct kunit *test)
+{
+	struct mytcp_rtt rtt = {};
+
+	mytcp_rtt_estimate(&rtt, 100000);
+	/* SRTT = R, RTTVAR = R / 2, scaled by 8 and 4. */
+	KUNIT_EXPECT_EQ(test, rtt.srtt_us, 8 * 100000U);
+	KUNIT_EXPECT_EQ(test, rtt.rttvar_us, 4 * 50000U);
+	/* RTO = SRTT + max(rto_min, 4 RTTVAR) = 100 + 200 ms. */
+	KUNIT_EXPECT_EQ(test, mytcp_rtt_rto_us(&rtt, 200000, 120000000), 300000U);
+	/* A zero measurement counts as 1 us. */
+	memset(&rtt, 0, sizeof(rtt));
+	mytcp_rtt_estimate(&rtt, 0);
+	KUNIT_EXPECT_EQ(test, rtt.srtt_us, 8U);
+}
+
+static void mytcp_test_rtt_later_samples(struct kunit *test)
+{
+	struct mytcp_rtt rtt = {};
+	int i;
+
+	mytcp_rtt_estimate(&rtt, 100000);
+	mytcp_rtt_estimate(&rtt, 180000);
+	/* RTTVAR = 3/4 * 50 + 1/4 * |100 - 180| = 57.5 ms */
+	KUNIT_EXPECT_EQ(test, rtt.rttvar_us, 4 * 57500U);
+	/* SRTT = 7/8 * 100 + 1/8 * 180 = 110 ms */
+	KUNIT_EXPECT_EQ(test, rtt.srtt_us, 8 * 110000U);
+	KUNIT_EXPECT_EQ(test, mytcp_rtt_rto_us(&rtt, 200000, 120000000),
+			110000U + 230000U);
+	/* A steady RTT: SRTT converges on it and RTTVAR decays. */
+	for (i = 0; i < 200; i++)
+		mytcp_rtt_estimate(&rtt, 40000);
+	KUNIT_EXPECT_EQ(test, rtt.srtt_us >> 3, 40000U);
+	KUNIT_EXPECT_LT(test, rtt.rttvar_us, 100U);
+}
+
+static void mytcp_test_rtt_clamping(struct kunit *test)
+{
+	struct mytcp_rtt rtt = {};
+
+	/* A LAN: the floor makes it SRTT + rto_min. */
+	mytcp_rtt_estimate(&rtt, 500);
+	KUNIT_EXPECT_EQ(test, mytcp_rtt_rto_us(&rtt, 200000, 120000000), 200500U);
+	/* A huge RTT: the ceiling. */
+	memset(&rtt, 0, sizeof(rtt));
+	mytcp_rtt_estimate(&rtt, 100000000);
+	KUNIT_EXPECT_EQ(test, mytcp_rtt_rto_us(&rtt, 200000, 120000000), 120000000U);
+}
+
+static void mytcp_test_rto_backoff(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, mytcp_backoff_rto(300, 0, 120000), 300U);
+	KUNIT_EXPECT_EQ(test, mytcp_backoff_rto(300, 3, 120000), 2400U);
+	KUNIT_EXPECT_EQ(test, mytcp_backoff_rto(300, 9, 120000), 120000U);
+	KUNIT_EXPECT_EQ(test, mytcp_backoff_rto(300, 40, 120000), 120000U);
+	/* retries2 15 from 200 ms: 1023 * 0.2 s, then 6 * 120 s (TCP's 924.6 s) */
+	KUNIT_EXPECT_EQ(test, mytcp_model_timeout(15, 200, 120000), 924600U);
+	KUNIT_EXPECT_EQ(test, mytcp_model_timeout(3, 200, 120000), 3000U);
+	KUNIT_EXPECT_EQ(test, mytcp_model_timeout(0, 200, 120000), 200U);
+}
+
+static void mytcp_test_karn(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, mytcp_karn_sample_us(1000, 1000 + HZ, false),
+			(s32)USEC_PER_SEC);
+	KUNIT_EXPECT_EQ(test, mytcp_karn_sample_us(1000, 1000 + HZ, true), -1);
+	/* Within a tick: the least sample there is. */
+	KUNIT_EXPECT_EQ(test, mytcp_karn_sample_us(1000, 1000, false), 1);
+	/* Across the jiffies wrap. */
+	KUNIT_EXPECT_EQ(test, mytcp_karn_sample_us(ULONG_MAX, 1, false),
+			(s32)jiffies_to_usecs(2));
+}
+
+static struct kunit_case mytcp_rtt_cases[] = {
+	KUNIT_CASE(mytcp_test_rtt_first_sample),
+	KUNIT_CASE(mytcp_test_rtt_later_samples),
+	KUNIT_CASE(mytcp_test_rtt_clamping),
+	KUNIT_CASE(mytcp_test_rto_backoff),
+	KUNIT_CASE(mytcp_test_karn),
+	{}
+};
+
+static struct kunit_suite mytcp_rtt_suite = {
+	.name = "mytcp_rtt",
+	.test_cases = mytcp_rtt_cases,
+};
+
+/* sender: Reno's window arithmetic */
+static void mytcp_test_slow_start(struct kunit *test)
+{
+	u32 cwnd = 10;
+
+	KUNIT_EXPECT_EQ(test, mytcp_slow_start(&cwnd, 100, 4), 0U);
+	KUNIT_EXPECT_EQ(test, cwnd, 14U);
+	/* Stops at ssthresh; the rest is left for congestion avoidance. */
+	KUNIT_EXPECT_EQ(test, mytcp_slow_start(&cwnd, 16, 5), 3U);
+	KUNIT_EXPECT_EQ(test, cwnd, 16U);
+}
+
+static void mytcp_test_cong_avoid(struct kunit *test)
+{
+	u32 cwnd = 10, cnt = 0;
+	int i;
+
+	/* One segment more per window of ACKed segments. */
+	for (i = 0; i < 9; i++)
+		mytcp_cong_avoid_ai(&cwnd, &cnt, cwnd, 1);
+	KUNIT_EXPECT_EQ(test, cwnd, 10U);
+	mytcp_cong_avoid_ai(&cwnd, &cnt, cwnd, 1);
+	KUNIT_EXPECT_EQ(test, cwnd, 11U);
+	KUNIT_EXPECT_EQ(test, cnt, 0U);
+	/* A stretch ACK of 23 at w 11: two more, one left over. */
+	mytcp_cong_avoid_ai(&cwnd, &cnt, 11, 23);
+	KUNIT_EXPECT_EQ(test, cwnd, 13U);
+	KUNIT_EXPECT_EQ(test, cnt, 1U);
+}
+
+static void mytcp_test_reno_loss(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, mytcp_reno_ssthresh_for(20), 10U);
+	KUNIT_EXPECT_EQ(test, mytcp_reno_ssthresh_for(3), 2U);
+	KUNIT_EXPECT_EQ(test, mytcp_reno_ssthresh_for(0), 2U);
+	/* Idle restart: halve per RTO idle, not below min(IW, cwnd). */
+	KUNIT_EXPECT_EQ(test, mytcp_restart_cwnd(80, 10, 250, 100), 20U);
+	KUNIT_EXPECT_EQ(test, mytcp_restart_cwnd(80, 10, 10000, 100), 10U);
+	KUNIT_EXPECT_EQ(test, mytcp_restart_cwnd(4, 10, 10000, 100), 4U);
+	KUNIT_EXPECT_EQ(test, mytcp_restart_cwnd(80, 10, 50, 100), 80U);
+}
+
+static struct kunit_case mytcp_reno_cases[] = {
+	KUNIT_CASE(mytcp_test_slow_start),
+	KUNIT_CASE(mytcp_test_cong_avoid),
+	KUNIT_CASE(mytcp_test_reno_loss),
+	{}
+};
+
+static struct kunit_suite mytcp_reno_suite = {
+	.name = "mytcp_reno",
+	.test_cases = mytcp_reno_cases,
+};
+
 kunit_test_suites(&mytcp_seq_suite, &mytcp_state_suite, &mytcp_sysctl_suite,
-		  &mytcp_wire_suite, &mytcp_cookie_suite, &mytcp_receiver_suite);
+		  &mytcp_wire_suite, &mytcp_cookie_suite, &mytcp_receiver_suite,
+		  &mytcp_rtt_suite, &mytcp_reno_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests of mytcp's pure logic");

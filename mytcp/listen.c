@@ -220,6 +220,7 @@ static void mytcp_resend_synack(struct mytcp_request *req)
 
 	mytcp_inc_stats(net, MYTCP_MIB_RETRANSSEGS);
 	mytcp_inc_ext_stats(net, MYTCP_EXT_SYNRETRANS);
+	req->synack_sent = 0;		/* Karn: no RTT sample from it */
 	mytcp_send_synack(req);
 }
 
@@ -423,6 +424,7 @@ static void mytcp_open_request(struct sock *sk, struct sk_buff *skb)
 	timer_setup(&req->timer, mytcp_retransmit_synack, 0);
 	mytcp_link_request(sk, req);
 	mytcp_send_synack(req);
+	req->synack_sent = jiffies | 1;
 	req->expires = jiffies + MYTCP_TIMEOUT_INIT;
 	mod_timer(&req->timer, req->expires);
 }
@@ -472,6 +474,10 @@ static struct sock *mytcp_create_child(struct sock *sk, struct mytcp_request *re
 	msk->mss_cache = min_t(u16, req->mss, req->advmss);
 	if (msk->user_mss)
 		msk->mss_cache = min(msk->mss_cache, msk->user_mss);
+	/* The SYN-ACK's RTT seeds the estimate, if it was sent once. */
+	if (req->synack_sent)
+		mytcp_rtt_sample(child, req->synack_sent);
+	mytcp_rtt_no_sample(child);
 
 	mytcp_set_state(child, MYTCP_SYN_RECV);
 	if (mytcp_hash_established(child)) {
@@ -482,6 +488,7 @@ static struct sock *mytcp_create_child(struct sock *sk, struct mytcp_request *re
 	}
 	mytcp_inherit_port(child, sk);
 	mytcp_set_state(child, MYTCP_ESTABLISHED);
+	mytcp_init_cwnd(child);
 	mytcp_inc_stats(sock_net(sk), MYTCP_MIB_PASSIVEOPENS);
 	return child;
 }

@@ -77,6 +77,7 @@ static int __init mytcp_init(void)
 
 	mytcp_init_isn_secret();
 	mytcp_init_cookie_secret();
+	mytcp_init_cong();
 	err = mytcp_create_tw_cache();
 	if (err)
 		return err;
@@ -105,6 +106,7 @@ out_proto:
 	proto_unregister(&mytcp_prot);
 out_tw:
 	mytcp_destroy_tw_cache();
+	mytcp_exit_cong();
 	return err;
 }
 
@@ -115,6 +117,7 @@ static void __exit mytcp_exit(void)
 	unregister_pernet_subsys(&mytcp_net_ops);
 	proto_unregister(&mytcp_prot);
 	mytcp_destroy_tw_cache();
+	mytcp_exit_cong();
 }
 
 module_init(mytcp_init);

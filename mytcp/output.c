@@ -316,6 +316,8 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 	/* As TCP, OutSegs leaves out retransmissions: RetransSegs has them. */
 	if (!mytcp_seq_before(cb->seq, msk->snd_nxt))
 		mytcp_inc_stats(sock_net(sk), MYTCP_MIB_OUTSEGS);
+	else
+		cb->retrans = 1;	/* Karn: its ACK measures nothing */
 
 	memset(copy->cb, 0, sizeof(copy->cb));
 	skb_push(copy, hdrlen);
@@ -528,39 +530,93 @@ static u32 mytcp_sendable(const struct mytcp_sock *msk, const struct sk_buff *sk
 	return 0;
 }
 
+/*
+ * Nagle's algorithm as TCP has it (RFC 896 with Minshall's change): the
+ * last, sub-MSS segment waits while an earlier small segment is still
+ * unacknowledged, unless MYTCP_NODELAY is set or it carries a FIN.
+ */
+static bool mytcp_nagle_holds(struct sock *sk, const struct sk_buff *skb)
+{
+	const struct mytcp_sock *msk = mytcp_sk(sk);
+
+	if (msk->nodelay || skb->len >= msk->mss_cache ||
+	    (MYTCP_SKB_CB(skb)->flags & (MYTCPHDR_FIN | MYTCPHDR_SYN)) ||
+	    !skb_queue_is_last(&sk->sk_write_queue, skb))
+		return false;
+	return msk->packets_out && mytcp_seq_after(msk->snd_sml, msk->snd_una);
+}
+
+/* May the segment at send_head go now, as far as cwnd and Nagle go? */
+static bool mytcp_cwnd_allows(struct sock *sk, const struct sk_buff *skb)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+
+	if (MYTCP_SKB_CB(skb)->flags & MYTCPHDR_SYN)
+		return true;
+	/* After a timeout, what was lost goes before anything new. */
+	if (msk->ca_state == MYTCP_CA_LOSS &&
+	    mytcp_seq_before(msk->rtx_next, msk->recover))
+		return false;
+	return mytcp_in_flight(sk) < msk->snd_cwnd;
+}
+
+/* Book-keeping of a segment sent for the first time. */
+static void mytcp_sent_new(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+
+	if (mytcp_seq_after(cb->end_seq, msk->snd_nxt))
+		msk->snd_nxt = cb->end_seq;
+	if (skb->len < msk->mss_cache)
+		msk->snd_sml = cb->end_seq;
+	msk->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
+			 NULL : skb->next;
+	/* The first in flight starts the timer; a probe timer ends. */
+	if (!msk->packets_out++) {
+		msk->backoff = 0;
+		msk->probes_stamp = 0;
+		sk_reset_timer(sk, &msk->rtx_timer, jiffies + msk->rto);
+	}
+	msk->lsndtime = jiffies;
+}
+
 /**
- * mytcp_push_pending() - send the queued segments the window allows
+ * mytcp_push_pending() - send the queued segments the windows allow
  * @sk: the socket, locked
  *
- * Starts the retransmission timer when something is in flight, and uses
- * it to probe a closed window when data waits and nothing is in flight.
+ * After a timeout, first resends what was lost.  Then new segments go
+ * while the peer's window, the congestion window and Nagle allow.  When
+ * data waits on a closed window with nothing in flight, the timer
+ * becomes the persist timer and probes the window.
  */
 void mytcp_push_pending(struct sock *sk)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	struct sk_buff *skb;
 
+	if (msk->ca_state == MYTCP_CA_LOSS)
+		mytcp_resend_lost(sk);
 	while ((skb = msk->send_head)) {
-		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 		u32 len = mytcp_sendable(msk, skb);
 
 		/* SYN and a bare FIN go regardless of the window. */
 		if (skb->len && !len)
 			break;
+		if (!mytcp_cwnd_allows(sk, skb) || mytcp_nagle_holds(sk, skb))
+			break;
+		if (!msk->packets_out && skb->len)
+			mytcp_cwnd_restart(sk);
 		if (len < skb->len && mytcp_split_segment(sk, skb, len))
 			break;
 		if (mytcp_transmit_skb(sk, skb))
 			break;
-		if (mytcp_seq_after(cb->end_seq, msk->snd_nxt))
-			msk->snd_nxt = cb->end_seq;
-		msk->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
-				 NULL : skb->next;
-		if (!timer_pending(&msk->rtx_timer))
-			sk_reset_timer(sk, &msk->rtx_timer, jiffies + msk->rto);
+		mytcp_sent_new(sk, skb);
 	}
 	/* Data waits on a closed window: the timer probes it. */
 	if (msk->send_head && !timer_pending(&msk->rtx_timer))
-		sk_reset_timer(sk, &msk->rtx_timer, jiffies + msk->rto);
+		sk_reset_timer(sk, &msk->rtx_timer,
+			       jiffies + max(msk->rto, mytcp_rto_min(sk)));
 }
 
 /**

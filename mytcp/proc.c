@@ -81,21 +81,22 @@ static void mytcp_stop_proc(struct seq_file *seq, void *v)
 	rcu_read_unlock();
 }
 
-/*
- * The cwnd column.  mytcp has no congestion window: what limits its
- * sender is the peer's window alone, so the column shows that window in
- * segments of the current MSS, rounded up, which is what TCP's cwnd
- * would have to be for min(cwnd, peer's window) to allow the same; 0
- * while no window is known (listeners, SYN-SENT) or the window is closed.
- */
+/* The cwnd column: the congestion window in segments; 0 for listeners. */
 static u32 mytcp_proc_cwnd(const struct mytcp_sock *msk, int state)
 {
-	u32 wnd = READ_ONCE(msk->snd_wnd);
-	u32 mss = max_t(u32, READ_ONCE(msk->mss_cache), 1);
+	if (state == MYTCP_LISTEN)
+		return 0;
+	return READ_ONCE(msk->snd_cwnd);
+}
+
+/* The ssthresh column: -1 until a loss set it, as /proc/net/tcp shows. */
+static int mytcp_proc_ssthresh(const struct mytcp_sock *msk, int state)
+{
+	u32 ssthresh = READ_ONCE(msk->snd_ssthresh);
 
 	if (state == MYTCP_LISTEN)
 		return 0;
-	return DIV_ROUND_UP(wnd, mss);
+	return ssthresh >= MYTCP_INFINITE_SSTHRESH ? -1 : (int)ssthresh;
 }
 
 static void mytcp_show_sock(struct seq_file *seq, struct sock *sk, int row)
@@ -132,7 +133,7 @@ static void mytcp_show_sock(struct seq_file *seq, struct sock *sk, int row)
 		   msk->probes_out, sock_i_ino(sk), refcount_read(&sk->sk_refcnt),
 		   sk, jiffies_to_clock_t(msk->rto), jiffies_to_clock_t(msk->ato),
 		   (msk->quick << 1) | msk->pingpong,
-		   mytcp_proc_cwnd(msk, state), state == MYTCP_LISTEN ? 0 : -1);
+		   mytcp_proc_cwnd(msk, state), mytcp_proc_ssthresh(msk, state));
 }
 
 static void mytcp_show_tw(struct seq_file *seq, struct mytcp_tw *tw, int row)

@@ -21,6 +21,7 @@ void mytcp_init_seq_state(struct sock *sk)
 	msk->copied_seq = msk->rcv_nxt;
 	msk->rcv_wup = msk->rcv_nxt;
 	msk->rto = MYTCP_TIMEOUT_INIT;
+	mytcp_init_sender(sk);
 	msk->retransmits = 0;
 	msk->probes_out = 0;
 	msk->fin_queued = 0;
@@ -96,22 +97,34 @@ void mytcp_reset_sk(struct sock *sk)
 	mytcp_done(sk);
 }
 
-/* Drop what the peer acknowledged from the head of the write queue. */
-static bool mytcp_clean_acked(struct sock *sk)
+/*
+ * Drop what the peer acknowledged from the head of the write queue, and
+ * measure the RTT on the oldest of it unless some was sent twice (Karn).
+ * Return: the number of segments dropped.
+ */
+static u32 mytcp_clean_acked(struct sock *sk)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
+	unsigned long first_sent = 0;
+	bool retrans = false;
 	struct sk_buff *skb;
-	bool freed = false;
+	u32 acked = 0;
 
 	while ((skb = skb_peek(&sk->sk_write_queue)) && skb != msk->send_head) {
 		if (mytcp_seq_after(MYTCP_SKB_CB(skb)->end_seq, msk->snd_una))
 			break;
+		if (!acked)
+			first_sent = MYTCP_SKB_CB(skb)->when;
+		retrans |= MYTCP_SKB_CB(skb)->retrans;
 		__skb_unlink(skb, &sk->sk_write_queue);
 		sk_wmem_queued_add(sk, -skb->truesize);
 		kfree_skb(skb);
-		freed = true;
+		acked++;
 	}
-	return freed;
+	msk->packets_out -= min(acked, msk->packets_out);
+	if (acked && !retrans)
+		mytcp_rtt_sample(sk, first_sent);
+	return acked;
 }
 
 /* Restart or stop the retransmission timer after an ACK of new data. */
@@ -120,11 +133,42 @@ static void mytcp_rearm_rtx(struct sock *sk)
 	struct mytcp_sock *msk = mytcp_sk(sk);
 
 	msk->retransmits = 0;
-	msk->rto = MYTCP_TIMEOUT_INIT;
 	if (msk->snd_una == msk->snd_nxt && !msk->send_head)
 		sk_stop_timer(sk, &msk->rtx_timer);
 	else
 		sk_reset_timer(sk, &msk->rtx_timer, jiffies + msk->rto);
+}
+
+/* After an ACK of new data: the window grows, or recovery goes on. */
+static void mytcp_ack_sender(struct sock *sk, u32 acked, u32 prior_in_flight)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+
+	if (msk->ca_state == MYTCP_CA_RECOVERY) {
+		mytcp_recovery_on_ack(sk, acked);
+		return;
+	}
+	msk->dupacks = 0;
+	mytcp_cong_on_ack(sk, acked, prior_in_flight);
+	if (msk->ca_state == MYTCP_CA_LOSS &&
+	    !mytcp_seq_before(msk->snd_una, msk->recover))
+		msk->ca_state = MYTCP_CA_OPEN;
+}
+
+/*
+ * A duplicate ACK (RFC 5681 2): nothing new acknowledged, no data, no
+ * SYN or FIN, the same window, while data is in flight.
+ */
+static bool mytcp_is_dupack(const struct sock *sk, const struct sk_buff *skb,
+			    u32 wnd)
+{
+	const struct mytcp_sock *msk = mytcp_sk(sk);
+	const struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+
+	return cb->ack_seq == msk->snd_una && !skb->len &&
+	       !(cb->flags & (MYTCPHDR_SYN | MYTCPHDR_FIN)) &&
+	       wnd == msk->snd_wnd && msk->packets_out &&
+	       msk->snd_una != msk->snd_nxt;
 }
 
 static bool mytcp_fin_acked(const struct mytcp_sock *msk)
@@ -182,6 +226,8 @@ static void mytcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	if (ack_ok) {
 		msk->snd_una = cb->ack_seq;
 		mytcp_clean_acked(sk);
+		mytcp_rtt_no_sample(sk);
+		mytcp_init_cwnd(sk);
 		mytcp_rearm_rtx(sk);
 		mytcp_set_state(sk, MYTCP_ESTABLISHED);
 		mytcp_arm_keepalive(sk);
@@ -232,7 +278,8 @@ static bool mytcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
-	u32 ack = cb->ack_seq;
+	u32 wnd = (u32)ntohs(tcp_hdr(skb)->window) << msk->snd_wscale;
+	u32 prior_in_flight, acked, ack = cb->ack_seq;
 
 	if (sk->sk_state == MYTCP_SYN_RECV) {
 		if (!mytcp_seq_after(ack, msk->snd_una) ||
@@ -241,6 +288,9 @@ static bool mytcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 			return false;
 		}
 		mytcp_set_state(sk, MYTCP_ESTABLISHED);
+		/* A child measured its SYN-ACK; a crossed SYN was sent twice. */
+		mytcp_rtt_no_sample(sk);
+		mytcp_init_cwnd(sk);
 		mytcp_arm_keepalive(sk);
 		sk->sk_state_change(sk);
 		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
@@ -251,15 +301,20 @@ static bool mytcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		return false;
 	}
 	if (mytcp_seq_after(ack, msk->snd_una)) {
+		prior_in_flight = mytcp_in_flight(sk);
 		msk->snd_una = ack;
-		if (mytcp_clean_acked(sk) && sk_stream_memory_free(sk))
+		acked = mytcp_clean_acked(sk);
+		if (acked && sk_stream_memory_free(sk))
 			sk->sk_write_space(sk);
 		mytcp_rearm_rtx(sk);
+		mytcp_ack_sender(sk, acked, prior_in_flight);
+	} else if (mytcp_is_dupack(sk, skb, wnd)) {
+		mytcp_note_dupack(sk);
 	}
 	/* Window update (RFC 9293 3.10.7.4, fifth check). */
 	if (mytcp_seq_before(msk->snd_wl1, cb->seq) ||
 	    (msk->snd_wl1 == cb->seq && !mytcp_seq_before(ack, msk->snd_wl2))) {
-		msk->snd_wnd = (u32)ntohs(tcp_hdr(skb)->window) << msk->snd_wscale;
+		msk->snd_wnd = wnd;
 		msk->max_window = max(msk->max_window, msk->snd_wnd);
 		msk->snd_wl1 = cb->seq;
 		msk->snd_wl2 = ack;

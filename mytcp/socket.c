@@ -62,6 +62,7 @@ static int mytcp_init_sock(struct sock *sk)
 	msk->advmss = MYTCP_DEFAULT_MSS;
 	msk->mss_cache = MYTCP_DEFAULT_MSS;
 	msk->rto = MYTCP_TIMEOUT_INIT;
+	mytcp_init_sender(sk);
 	return 0;
 }
 
@@ -827,6 +828,39 @@ out:
 	return err;
 }
 
+/* MYTCP_CONGESTION: a name, as long as the option or up to the NUL. */
+static int mytcp_setsockopt_cong(struct sock *sk, sockptr_t optval,
+				 unsigned int optlen)
+{
+	char name[MYTCP_CA_NAME_MAX];
+	long len;
+	int err;
+
+	if (optlen < 1)
+		return -EINVAL;
+	len = strncpy_from_sockptr(name, optval,
+				   min_t(unsigned int, optlen, sizeof(name) - 1));
+	if (len < 0)
+		return -EFAULT;
+	name[len] = 0;
+	lock_sock(sk);
+	err = mytcp_set_cong_by_name(sk, name);
+	release_sock(sk);
+	return err;
+}
+
+/* The name of the socket's algorithm, cut to the caller's buffer. */
+static int mytcp_getsockopt_cong(struct sock *sk, char __user *optval,
+				 int __user *optlen, int len)
+{
+	const struct mytcp_cong_ops *ops = READ_ONCE(mytcp_sk(sk)->cong_ops);
+
+	len = min_t(unsigned int, len, MYTCP_CA_NAME_MAX);
+	if (put_user(len, optlen) || copy_to_user(optval, ops->name, len))
+		return -EFAULT;
+	return 0;
+}
+
 static int mytcp_setsockopt(struct socket *sock, int level, int optname,
 			    sockptr_t optval, unsigned int optlen)
 {
@@ -836,6 +870,8 @@ static int mytcp_setsockopt(struct socket *sock, int level, int optname,
 
 	if (level != SOL_MYTCP)
 		return -ENOPROTOOPT;
+	if (optname == MYTCP_CONGESTION)
+		return mytcp_setsockopt_cong(sk, optval, optlen);
 	if (optlen < sizeof(int))
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
@@ -887,6 +923,12 @@ static int mytcp_setsockopt(struct socket *sock, int level, int optname,
 	case MYTCP_QUICKACK:
 		mytcp_set_quickack(sk, val);
 		break;
+	case MYTCP_USER_TIMEOUT:
+		if (val < 0)
+			err = -EINVAL;
+		else
+			msk->user_timeout = val;
+		break;
 	default:
 		err = -ENOPROTOOPT;
 	}
@@ -907,6 +949,8 @@ static int mytcp_getsockopt(struct socket *sock, int level, int optname,
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
+	if (optname == MYTCP_CONGESTION)
+		return mytcp_getsockopt_cong(sk, optval, optlen, len);
 	len = min_t(unsigned int, len, sizeof(int));
 
 	switch (optname) {
@@ -935,6 +979,9 @@ static int mytcp_getsockopt(struct socket *sock, int level, int optname,
 		break;
 	case MYTCP_QUICKACK:
 		val = !msk->pingpong;
+		break;
+	case MYTCP_USER_TIMEOUT:
+		val = msk->user_timeout;
 		break;
 	default:
 		return -ENOPROTOOPT;

@@ -73,6 +73,10 @@ static const char *const mytcp_ext_names[] = {
 	[MYTCP_EXT_DELAYEDACKS]		= "DelayedACKs",
 	[MYTCP_EXT_DELAYEDACKLOCKED]	= "DelayedACKLocked",
 	[MYTCP_EXT_DELAYEDACKLOST]	= "DelayedACKLost",
+	/* sender: */
+	[MYTCP_EXT_FASTRETRANS]		= "TCPFastRetrans",
+	[MYTCP_EXT_RENORECOVERY]	= "TCPRenoRecovery",
+	[MYTCP_EXT_SLOWSTARTRETRANS]	= "TCPSlowStartRetrans",
 };
 
 static_assert(ARRAY_SIZE(mytcp_ext_names) == MYTCP_EXT_MAX);

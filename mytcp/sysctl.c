@@ -17,6 +17,10 @@ static int mytcp_max_keepalive_time = 32767;	/* TCP's MAX_TCP_KEEPIDLE */
 static int mytcp_max_keepalive_intvl = 32767;	/* TCP's MAX_TCP_KEEPINTVL */
 static int mytcp_max_keepalive_probes = 127;	/* TCP's MAX_TCP_KEEPCNT */
 static int mytcp_max_ratelimit_ms = 60 * 1000;
+/* sender: */
+static int mytcp_max_rto_ms = 120 * 1000;	/* TCP's TCP_RTO_MAX */
+static int mytcp_min_rto_max_ms = 1000;
+static int mytcp_max_retries = 255;
 
 /**
  * mytcp_set_default_sysctls() - give a namespace Linux TCP's defaults
@@ -41,6 +45,13 @@ void mytcp_set_default_sysctls(struct mytcp_net *mn)
 	mn->sysctl_challenge_ack_limit = INT_MAX;	/* TCP's: no limit */
 	mn->sysctl_synack_retries_pressure = 2;		/* TCP's floor */
 	mn->sysctl_max_syn_per_source = 0;		/* TCP has no such limit */
+	/* sender: TCP's TCP_RTO_MIN, TCP_RTO_MAX, tcp_retries2 and so on */
+	mn->sysctl_rto_min_ms = 200;
+	mn->sysctl_rto_max_ms = 120 * 1000;
+	mn->sysctl_retries2 = 15;
+	mn->sysctl_slow_start_after_idle = 1;
+	strscpy(mn->sysctl_congestion_control, "reno",
+		sizeof(mn->sysctl_congestion_control));
 }
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_set_default_sysctls);
 
@@ -78,6 +89,28 @@ static int mytcp_handle_port_range(struct ctl_table *table, int write,
 		return -EINVAL;
 	range[0] = tmp[0];
 	range[1] = tmp[1];
+	return 0;
+}
+
+/* sender: only the name of a registered algorithm is taken. */
+static int mytcp_handle_congestion(struct ctl_table *table, int write,
+				   void *buffer, size_t *lenp, loff_t *ppos)
+{
+	char name[MYTCP_CA_NAME_MAX];
+	struct ctl_table t = {
+		.data = name,
+		.maxlen = sizeof(name),
+		.mode = table->mode,
+	};
+	int ret;
+
+	strscpy(name, table->data, sizeof(name));
+	ret = proc_dostring(&t, write, buffer, lenp, ppos);
+	if (ret || !write)
+		return ret;
+	if (!mytcp_cong_name_ok(name))
+		return -ENOENT;
+	strscpy(table->data, name, MYTCP_CA_NAME_MAX);
 	return 0;
 }
 
@@ -124,6 +157,22 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 			 SYSCTL_ZERO, &mytcp_max_synack_retries),
 	MYTCP_INT_SYSCTL("max_syn_per_source", sysctl_max_syn_per_source,
 			 SYSCTL_ZERO, SYSCTL_INT_MAX),
+	/* sender: */
+	MYTCP_INT_SYSCTL("rto_min_ms", sysctl_rto_min_ms,
+			 &mytcp_one, &mytcp_max_rto_ms),
+	MYTCP_INT_SYSCTL("rto_max_ms", sysctl_rto_max_ms,
+			 &mytcp_min_rto_max_ms, &mytcp_max_rto_ms),
+	MYTCP_INT_SYSCTL("retries2", sysctl_retries2,
+			 SYSCTL_ZERO, &mytcp_max_retries),
+	MYTCP_INT_SYSCTL("slow_start_after_idle", sysctl_slow_start_after_idle,
+			 SYSCTL_ZERO, SYSCTL_ONE),
+	{
+		.procname	= "congestion_control",
+		.data		= &init_net_template.sysctl_congestion_control,
+		.maxlen		= MYTCP_CA_NAME_MAX,
+		.mode		= 0644,
+		.proc_handler	= mytcp_handle_congestion,
+	},
 	{
 		.procname	= "local_port_range",
 		.data		= &init_net_template.sysctl_local_port_range,

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Socket timers: retransmission (SYN, SYN-ACK of a simultaneous open,
- * data, FIN, and probes of a closed window) with exponential backoff and
- * its give-up limits; keepalive; the FIN-WAIT-2 timeout of orphans.
+ * data, FIN) with exponential backoff and its give-up limits, and the
+ * persist timer that probes a closed window (both on rtx_timer, as TCP
+ * shares one); keepalive; the FIN-WAIT-2 timeout of orphans.
  */
 #include <linux/netdevice.h>
 #include <linux/timer.h>
@@ -117,28 +118,69 @@ static void mytcp_write_error(struct sock *sk, int err)
 	mytcp_done(sk);
 }
 
-static int mytcp_retries_limit(const struct sock *sk)
+/* SYN and SYN-ACK retransmissions are counted; data's are timed. */
+static bool mytcp_retries_exhausted(struct sock *sk)
 {
 	struct mytcp_net *mn = mytcp_net(sock_net(sk));
+	struct mytcp_sock *msk = mytcp_sk(sk);
 
+	if (mytcp_retrans_timed_out(sk))
+		return true;
 	switch (sk->sk_state) {
 	case MYTCP_SYN_SENT:
-		return mytcp_sk(sk)->syn_retries ? :
-		       READ_ONCE(mn->sysctl_syn_retries);
+		return msk->retransmits >= (msk->syn_retries ? :
+					    READ_ONCE(mn->sysctl_syn_retries));
 	case MYTCP_SYN_RECV:
-		return READ_ONCE(mn->sysctl_synack_retries);
+		return msk->retransmits >= READ_ONCE(mn->sysctl_synack_retries);
 	default:
-		return MYTCP_RETRIES2;
+		return false;
 	}
 }
 
-static void mytcp_count_retransmit(struct sock *sk, const struct sk_buff *skb)
+/*
+ * The persist timer (TCP's probe timer): data waits on a closed window
+ * and nothing is in flight.  A segment with an old sequence number makes
+ * the peer tell its window; the interval doubles each time.  Every answer
+ * resets probes_out, so a peer that answers is probed for ever, as TCP
+ * does; only retries2 unanswered probes, or the user timeout, end it.
+ */
+static void mytcp_probe_window(struct sock *sk)
 {
-	mytcp_inc_stats(sock_net(sk), MYTCP_MIB_RETRANSSEGS);
-	if (MYTCP_SKB_CB(skb)->flags & MYTCPHDR_SYN)
-		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SYNRETRANS);
+	struct mytcp_net *mn = mytcp_net(sock_net(sk));
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	u32 when;
+
+	if (!msk->probes_stamp)
+		msk->probes_stamp = jiffies | 1;
+	if ((msk->user_timeout &&
+	     time_after_eq(jiffies, msk->probes_stamp +
+			   msecs_to_jiffies(msk->user_timeout))) ||
+	    msk->probes_out >= READ_ONCE(mn->sysctl_retries2)) {
+		mytcp_write_error(sk, ETIMEDOUT);
+		return;
+	}
+	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_WINPROBE);
+	mytcp_send_probe(sk);
+	if (msk->probes_out < U8_MAX)
+		msk->probes_out++;
+	if (msk->backoff < READ_ONCE(mn->sysctl_retries2))
+		msk->backoff++;
+	when = mytcp_backoff_rto(max(msk->rto, mytcp_rto_min(sk)), msk->backoff,
+				 mytcp_rto_max(sk));
+	if (msk->user_timeout) {
+		long left = (long)(msk->probes_stamp +
+				   msecs_to_jiffies(msk->user_timeout) - jiffies);
+
+		when = clamp_t(long, left, 1, when);
+	}
+	sk_reset_timer(sk, &msk->rtx_timer, jiffies + when);
 }
 
+/*
+ * The retransmission timer (RFC 6298 5.4-5.6): give up, or resend the
+ * head, back the timeout off, and let the congestion control resend the
+ * rest of what was in flight as ACKs come.
+ */
 static void mytcp_retransmit(struct sock *sk)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
@@ -146,41 +188,24 @@ static void mytcp_retransmit(struct sock *sk)
 
 	if (!skb || sk->sk_state == MYTCP_CLOSE)
 		return;
-	if (skb == msk->send_head) {
-		/*
-		 * Nothing in flight: data waits on a closed window.  A segment
-		 * with an old sequence number makes the peer tell its window.
-		 */
-		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_WINPROBE);
-		mytcp_send_probe(sk);
-		msk->rto = min_t(u32, msk->rto * 2, MYTCP_RTO_MAX);
-		sk_reset_timer(sk, &msk->rtx_timer, jiffies + msk->rto);
+	if (!msk->packets_out) {
+		if (msk->send_head)
+			mytcp_probe_window(sk);
 		return;
 	}
-	if (msk->retransmits >= mytcp_retries_limit(sk)) {
+	if (mytcp_retries_exhausted(sk)) {
 		mytcp_write_error(sk, ETIMEDOUT);
 		return;
 	}
-	msk->retransmits++;
+	if (!msk->retransmits)
+		msk->retrans_stamp = MYTCP_SKB_CB(skb)->when;
 	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_TIMEOUTS);
-	/*
-	 * Go back N: the receiver keeps no out-of-order data yet, so all
-	 * that was in flight after a loss is sent again.
-	 */
-	while (skb && skb != msk->send_head) {
-		/* net_xmit_eval() reads its argument twice: call first. */
-		int err;
-
-		trace_mytcp_retransmit(sk, skb);
-		err = mytcp_transmit_skb(sk, skb);
-
-		if (!net_xmit_eval(err))
-			mytcp_count_retransmit(sk, skb);
-		msk->total_retrans++;
-		skb = skb_queue_is_last(&sk->sk_write_queue, skb) ? NULL : skb->next;
-	}
-	msk->rto = min_t(u32, msk->rto * 2, MYTCP_RTO_MAX);
-	sk_reset_timer(sk, &msk->rtx_timer, jiffies + msk->rto);
+	mytcp_cong_enter_loss(sk);
+	msk->retransmits++;
+	mytcp_resend_segment(sk, skb);
+	msk->rtx_next = MYTCP_SKB_CB(skb)->end_seq;
+	msk->rto = min_t(u32, msk->rto * 2, mytcp_rto_max(sk));
+	sk_reset_timer(sk, &msk->rtx_timer, jiffies + mytcp_rto_clamped(sk));
 }
 
 static void mytcp_expire_rtx(struct timer_list *t)

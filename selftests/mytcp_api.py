@@ -321,6 +321,26 @@ def mytcp_options():
 
 
 @test
+def sender_options():
+    """MYTCP_USER_TIMEOUT and MYTCP_CONGESTION, as TCP's options 18 and 13."""
+    MYTCP_CONGESTION, MYTCP_USER_TIMEOUT = 13, 18
+    s = mytcp_socket()
+    check(s.getsockopt(SOL_MYTCP, MYTCP_USER_TIMEOUT) == 0, "user timeout default")
+    s.setsockopt(SOL_MYTCP, MYTCP_USER_TIMEOUT, 2500)
+    check(s.getsockopt(SOL_MYTCP, MYTCP_USER_TIMEOUT) == 2500, "user timeout")
+    check_errno(errno.EINVAL, s.setsockopt, SOL_MYTCP, MYTCP_USER_TIMEOUT, -1)
+    name = s.getsockopt(SOL_MYTCP, MYTCP_CONGESTION, 16)
+    check(name.rstrip(b"\0") == b"reno" and len(name) == 16, name)
+    check(s.getsockopt(SOL_MYTCP, MYTCP_CONGESTION, 2) == b"re", "cut to the buffer")
+    s.setsockopt(SOL_MYTCP, MYTCP_CONGESTION, b"reno")
+    check_errno(errno.ENOENT, s.setsockopt, SOL_MYTCP, MYTCP_CONGESTION, b"cubic")
+    check_errno(errno.ENOENT, write, SYSCTL_DIR + "/congestion_control", "cubic")
+    check(read(SYSCTL_DIR + "/congestion_control").split() == ["reno"], "sysctl kept")
+    write(SYSCTL_DIR + "/congestion_control", "reno")
+    s.close()
+
+
+@test
 def timeouts_and_signals():
     lsk, cli, srv = connected_pair()
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", 0, 300000))

@@ -42,7 +42,9 @@ EXT = ["EmbryonicRsts", "ListenOverflows", "ListenDrops", "TCPReqQFullDrop",
        "TCPOFOQueue", "TCPOFODrop", "TCPOFOMerge", "PruneCalled", "RcvPruned",
        "OfoPruned", "TCPZeroWindowDrop",
        # receiver: delayed ACKs
-       "DelayedACKs", "DelayedACKLocked", "DelayedACKLost"]
+       "DelayedACKs", "DelayedACKLocked", "DelayedACKLost",
+       # sender:
+       "TCPFastRetrans", "TCPRenoRecovery", "TCPSlowStartRetrans"]
 
 
 def parse_snmp(text):

@@ -19,7 +19,10 @@ SQUAT_DIR = os.path.join(MODDIR, "selftests", "modules")
 SYSCTLS = ("syn_retries", "synack_retries", "fin_timeout", "msl", "keepalive_time",
            "keepalive_intvl", "keepalive_probes", "local_port_range", "max_syn_backlog",
            "abort_on_overflow", "syncookies", "invalid_ratelimit", "challenge_ack_limit",
-           "synack_retries_pressure", "max_syn_per_source")
+           "synack_retries_pressure", "max_syn_per_source",
+           # sender:
+           "rto_min_ms", "rto_max_ms", "retries2", "slow_start_after_idle",
+           "congestion_control")
 
 
 def dmesg_since(mark):
@@ -81,13 +84,21 @@ def sysctl_defaults_are_tcps():
              "abort_on_overflow": "tcp_abort_on_overflow",
              "syncookies": "tcp_syncookies",
              "invalid_ratelimit": "tcp_invalid_ratelimit",
-             "challenge_ack_limit": "tcp_challenge_ack_limit"}
+             "challenge_ack_limit": "tcp_challenge_ack_limit",
+             "retries2": "tcp_retries2",
+             "slow_start_after_idle": "tcp_slow_start_after_idle"}
     for ours, theirs in pairs.items():
         a = read(os.path.join(SYSCTL_DIR, ours)).split()
         b = read(tcp + theirs).split()
         check(a == b, "%s is %s, TCP's %s is %s" % (ours, a, theirs, b))
     # TCP's TIME-WAIT lasts 60 s: 2 * MSL.
     check(int(read(SYSCTL_DIR + "/msl")) * 2 == 60, "msl is not 30")
+    # TCP has no sysctls for these on 6.1: Linux's TCP_RTO_MIN and TCP_RTO_MAX.
+    check(read(SYSCTL_DIR + "/rto_min_ms").split() == ["200"], "rto_min_ms")
+    check(read(SYSCTL_DIR + "/rto_max_ms").split() == ["120000"], "rto_max_ms")
+    # TCP's default algorithm is cubic; mytcp has Reno only, TCP's fallback.
+    check(read(SYSCTL_DIR + "/congestion_control").split() == ["reno"],
+          "congestion_control")
     unload_module()
 
 

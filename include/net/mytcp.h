@@ -49,7 +49,6 @@
 #define MYTCP_TIMEOUT_INIT	(1 * HZ)	/* RFC 6298 2.1 */
 #define MYTCP_RTO_MIN		(HZ / 5)
 #define MYTCP_RTO_MAX		(120 * HZ)
-#define MYTCP_RETRIES2		15		/* give up on data after */
 
 /* Per-segment state, in skb->cb once a segment is ours. */
 struct mytcp_skb_cb {
@@ -58,6 +57,8 @@ struct mytcp_skb_cb {
 	u32	ack_seq;	/* acknowledgment number (received) */
 	u8	flags;		/* MYTCPHDR_* */
 	unsigned long	when;	/* jiffies when last sent */
+	/* sender: */
+	u8		retrans;	/* sent more than once: no RTT sample */
 };
 
 #define MYTCP_SKB_CB(skb)	((struct mytcp_skb_cb *)&((skb)->cb[0]))
@@ -70,6 +71,36 @@ struct mytcp_options {
 };
 
 struct mytcp_listen;
+
+/* sender: RFC 6298's estimate, scaled as TCP scales it. */
+struct mytcp_rtt {
+	u32	srtt_us;	/* smoothed RTT << 3, in us; 0: no sample yet */
+	u32	rttvar_us;	/* 4 * RTT variation, in us */
+};
+
+/* sender: where the sender is in loss recovery (TCP's ca_state). */
+enum { MYTCP_CA_OPEN, MYTCP_CA_RECOVERY, MYTCP_CA_LOSS };
+
+#define MYTCP_CA_NAME_MAX	16
+#define MYTCP_INIT_CWND		10	/* RFC 6928, TCP's TCP_INIT_CWND */
+#define MYTCP_INFINITE_SSTHRESH	0x7fffffff
+#define MYTCP_TIMEOUT_FALLBACK	(3 * HZ)	/* RFC 6298 5.7 */
+
+/**
+ * struct mytcp_cong_ops - a congestion control algorithm
+ * @list: in the list of registered algorithms
+ * @name: what MYTCP_CONGESTION and the congestion_control sysctl say
+ * @ssthresh: the slow start threshold after a loss, in segments
+ * @cong_avoid: grow the window for @acked newly acknowledged segments
+ * @on_loss: an RTO fired (may be NULL); the window is 1 after it
+ */
+struct mytcp_cong_ops {
+	struct list_head	list;
+	char			name[MYTCP_CA_NAME_MAX];
+	u32	(*ssthresh)(struct sock *sk);
+	void	(*cong_avoid)(struct sock *sk, u32 acked);
+	void	(*on_loss)(struct sock *sk);
+};
 
 /* A mytcp socket; struct inet_sock (and so struct sock) comes first. */
 struct mytcp_sock {
@@ -139,6 +170,24 @@ struct mytcp_sock {
 	u8			quick;		/* quick ACKs left */
 	u8			pingpong:1,	/* interactive: ACKs ride on replies */
 				ack_blocked:1;	/* the timer found the socket busy */
+
+	/* sender: RTO estimate, congestion window, recovery, Nagle, persist */
+	struct mytcp_rtt	rtt;
+	u8			backoff;	/* RTO or probe doublings */
+	u8			ca_state;	/* MYTCP_CA_* */
+	u8			dupacks;	/* duplicate ACKs in a row */
+	u32			user_timeout;	/* ms, MYTCP_USER_TIMEOUT; 0: none */
+	unsigned long		retrans_stamp;	/* jiffies head was first sent */
+	unsigned long		probes_stamp;	/* jiffies first window probe */
+	unsigned long		lsndtime;	/* jiffies new data was last sent */
+	u32			snd_cwnd;	/* segments */
+	u32			snd_cwnd_cnt;	/* ACKed segments towards +1 */
+	u32			snd_ssthresh;
+	u32			packets_out;	/* segments sent, not yet ACKed */
+	u32			recover;	/* snd_nxt when recovery began */
+	u32			rtx_next;	/* where recovery resends next */
+	u32			snd_sml;	/* end of last small segment sent */
+	const struct mytcp_cong_ops *cong_ops;
 };
 
 /* receiver: ack_pending bits, as Linux's ICSK_ACK_* */
@@ -257,6 +306,10 @@ enum {
 	MYTCP_EXT_DELAYEDACKS,
 	MYTCP_EXT_DELAYEDACKLOCKED,
 	MYTCP_EXT_DELAYEDACKLOST,
+	/* sender: */
+	MYTCP_EXT_FASTRETRANS,
+	MYTCP_EXT_RENORECOVERY,
+	MYTCP_EXT_SLOWSTARTRETRANS,
 	MYTCP_EXT_MAX
 };
 
@@ -304,6 +357,12 @@ struct mytcp_net {
 	int			sysctl_challenge_ack_limit;	/* per second */
 	int			sysctl_synack_retries_pressure;
 	int			sysctl_max_syn_per_source;	/* 0: no limit */
+	/* sender: */
+	int			sysctl_rto_min_ms;
+	int			sysctl_rto_max_ms;
+	int			sysctl_retries2;
+	int			sysctl_slow_start_after_idle;
+	char			sysctl_congestion_control[MYTCP_CA_NAME_MAX];
 	/* RFC 5961 challenge ACKs of the namespace: a one-second budget */
 	unsigned long		challenge_window;	/* jiffies it began */
 	int			challenge_budget;	/* left in it */
@@ -402,6 +461,8 @@ struct mytcp_request {
 	u8			wscale_ok:1,
 				dead:1;
 	u8			retrans;
+	/* sender: */
+	unsigned long		synack_sent;	/* jiffies | 1; 0: sent again */
 };
 
 /* What a listening socket has beyond a socket: its two queues. */
@@ -554,6 +615,44 @@ void mytcp_remove_proc(struct net *net);
 extern struct proto mytcp_prot;
 int mytcp_register_family(void);
 void mytcp_unregister_family(void);
+
+/* rtt.c */
+void mytcp_rtt_estimate(struct mytcp_rtt *rtt, u32 sample_us);
+u32 mytcp_rtt_rto_us(const struct mytcp_rtt *rtt, u32 rto_min_us, u32 rto_max_us);
+u32 mytcp_backoff_rto(u32 rto, unsigned int backoff, u32 rto_max);
+u32 mytcp_model_timeout(unsigned int boundary, u32 rto_base, u32 rto_max);
+s32 mytcp_karn_sample_us(unsigned long sent, unsigned long now, bool retrans);
+u32 mytcp_rto_min(const struct sock *sk);
+u32 mytcp_rto_max(const struct sock *sk);
+void mytcp_rtt_sample(struct sock *sk, unsigned long sent);
+void mytcp_rtt_no_sample(struct sock *sk);
+bool mytcp_retrans_timed_out(struct sock *sk);
+u32 mytcp_rto_clamped(const struct sock *sk);
+
+/* cong.c */
+u32 mytcp_slow_start(u32 *cwnd, u32 ssthresh, u32 acked);
+void mytcp_cong_avoid_ai(u32 *cwnd, u32 *cnt, u32 w, u32 acked);
+u32 mytcp_reno_ssthresh_for(u32 in_flight);
+u32 mytcp_restart_cwnd(u32 cwnd, u32 iw, unsigned long idle, u32 rto);
+void mytcp_init_sender(struct sock *sk);
+void mytcp_register_cong(struct mytcp_cong_ops *ops);
+void mytcp_unregister_cong(struct mytcp_cong_ops *ops);
+int mytcp_init_cong(void);
+void mytcp_exit_cong(void);
+int mytcp_set_cong_by_name(struct sock *sk, const char *name);
+void mytcp_set_default_cong(struct sock *sk);
+bool mytcp_cong_name_ok(const char *name);
+void mytcp_init_cwnd(struct sock *sk);
+void mytcp_cong_on_ack(struct sock *sk, u32 acked, u32 prior_in_flight);
+void mytcp_cong_enter_loss(struct sock *sk);
+void mytcp_cwnd_restart(struct sock *sk);
+
+/* recovery.c */
+void mytcp_note_dupack(struct sock *sk);
+void mytcp_recovery_on_ack(struct sock *sk, u32 acked);
+void mytcp_resend_lost(struct sock *sk);
+u32 mytcp_in_flight(const struct sock *sk);
+void mytcp_resend_segment(struct sock *sk, struct sk_buff *skb);
 
 /* input.c */
 int mytcp_register_protocol(void);

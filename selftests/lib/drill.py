@@ -108,6 +108,7 @@ SOCKOPTS = {
     "MYTCP_KEEPCNT": (mytcp.SOL_MYTCP, 6),
     "MYTCP_SYNCNT": (mytcp.SOL_MYTCP, 7),
     "MYTCP_LINGER2": (mytcp.SOL_MYTCP, 8),
+    "MYTCP_USER_TIMEOUT": (mytcp.SOL_MYTCP, 18),
 }
 SHUTS = {"SHUT_RD": socket.SHUT_RD, "SHUT_WR": socket.SHUT_WR,
          "SHUT_RDWR": socket.SHUT_RDWR}

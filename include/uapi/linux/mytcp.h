@@ -50,6 +50,7 @@ struct sockaddr_mytcp {
 #define MYTCP_SYNCNT		7	/* SYN retransmissions before giving up */
 #define MYTCP_LINGER2		8	/* lifetime of orphaned FIN-WAIT-2 */
 #define MYTCP_QUICKACK		12	/* leave delayed-ACK mode */
+#define MYTCP_CONGESTION	13	/* congestion control algorithm, by name */
 #define MYTCP_USER_TIMEOUT	18	/* ms of unacknowledged data allowed */
 
 /* Connection states: the numbers of TCP's states, as /proc/net/tcp shows. */

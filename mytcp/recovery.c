@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loss recovery of the sender: what is in flight, resending a segment,
+ * fast retransmit on three duplicate ACKs with NewReno's fast recovery
+ * (RFC 6582, no SACK), and resending what a timeout declared lost as the
+ * congestion window allows.
+ */
+#include <linux/skbuff.h>
+#include <net/sock.h>
+#include <net/mytcp.h>
+#include "trace.h"
+
+#define MYTCP_DUPTHRESH		3	/* RFC 5681 3.2 */
+
+/* The next segment of the write queue, or NULL after the last. */
+static struct sk_buff *mytcp_next_skb(struct sock *sk, struct sk_buff *skb)
+{
+	return skb_queue_is_last(&sk->sk_write_queue, skb) ? NULL : skb->next;
+}
+
+/**
+ * mytcp_in_flight() - segments the network holds, as cwnd counts them
+ * @sk: the socket, locked
+ *
+ * All segments sent and not acknowledged, except after a timeout: then
+ * those declared lost and not yet resent are out of the network.
+ *
+ * Return: a number of segments.
+ */
+u32 mytcp_in_flight(const struct sock *sk)
+{
+	const struct mytcp_sock *msk = mytcp_sk(sk);
+	struct sk_buff *skb;
+	u32 n = 0;
+
+	if (msk->ca_state != MYTCP_CA_LOSS)
+		return msk->packets_out;
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		u32 seq = MYTCP_SKB_CB(skb)->seq;
+
+		if (skb == msk->send_head)
+			break;
+		if (mytcp_seq_before(seq, msk->rtx_next) ||
+		    !mytcp_seq_before(seq, msk->recover))
+			n++;
+	}
+	return n;
+}
+
+/**
+ * mytcp_resend_segment() - send a segment of the write queue again
+ * @sk: the socket, locked
+ * @skb: a segment already sent
+ */
+void mytcp_resend_segment(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	int err;
+
+	trace_mytcp_retransmit(sk, skb);
+	/* net_xmit_eval() reads its argument twice: call first. */
+	err = mytcp_transmit_skb(sk, skb);
+	if (!net_xmit_eval(err)) {
+		mytcp_inc_stats(sock_net(sk), MYTCP_MIB_RETRANSSEGS);
+		if (MYTCP_SKB_CB(skb)->flags & MYTCPHDR_SYN)
+			mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SYNRETRANS);
+	}
+	msk->total_retrans++;
+}
+
+/**
+ * mytcp_resend_lost() - after a timeout, resend what the window allows
+ * @sk: the socket, locked, in MYTCP_CA_LOSS
+ *
+ * Everything that was in flight at the timeout is taken for lost; the
+ * timer resent the head, and the rest goes again in order as ACKs open
+ * the window in slow start (RFC 5681 3.1, TCP's loss state).
+ */
+void mytcp_resend_lost(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	u32 in_flight = mytcp_in_flight(sk);
+	struct sk_buff *skb;
+
+	for (skb = skb_peek(&sk->sk_write_queue); skb && skb != msk->send_head;
+	     skb = mytcp_next_skb(sk, skb)) {
+		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+
+		if (mytcp_seq_before(cb->seq, msk->rtx_next))
+			continue;
+		if (!mytcp_seq_before(cb->seq, msk->recover) ||
+		    in_flight >= msk->snd_cwnd)
+			break;
+		mytcp_resend_segment(sk, skb);
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SLOWSTARTRETRANS);
+		msk->rtx_next = cb->end_seq;
+		in_flight++;
+	}
+}
+
+/* Fast retransmit: the head again, counted as TCP counts it. */
+static void mytcp_fast_retransmit(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+
+	if (!skb || skb == mytcp_sk(sk)->send_head)
+		return;
+	mytcp_resend_segment(sk, skb);
+	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_FASTRETRANS);
+}
+
+/* Three duplicate ACKs: fast retransmit, fast recovery (RFC 6582 3.2). */
+static void mytcp_enter_recovery(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+
+	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_RENORECOVERY);
+	msk->snd_ssthresh = msk->cong_ops->ssthresh(sk);
+	msk->recover = msk->snd_nxt;
+	msk->ca_state = MYTCP_CA_RECOVERY;
+	mytcp_fast_retransmit(sk);
+	msk->snd_cwnd = msk->snd_ssthresh + MYTCP_DUPTHRESH;
+	msk->snd_cwnd_cnt = 0;
+}
+
+/**
+ * mytcp_note_dupack() - a duplicate ACK came
+ * @sk: the socket, locked, with data in flight
+ *
+ * The third, unless recovery of data sent before the last one is still
+ * under way (RFC 6582 4.1), starts fast recovery; each one in recovery
+ * inflates the window by a segment, as it left the network.
+ */
+void mytcp_note_dupack(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+
+	if (msk->ca_state == MYTCP_CA_LOSS)
+		return;
+	if (msk->dupacks < U8_MAX)
+		msk->dupacks++;
+	if (msk->ca_state == MYTCP_CA_RECOVERY) {
+		msk->snd_cwnd++;
+		return;
+	}
+	if (msk->dupacks == MYTCP_DUPTHRESH &&
+	    !mytcp_seq_before(msk->snd_una, msk->recover))
+		mytcp_enter_recovery(sk);
+}
+
+/**
+ * mytcp_recovery_on_ack() - an ACK of new data in fast recovery
+ * @sk: the socket, locked, in MYTCP_CA_RECOVERY
+ * @acked: segments it acknowledged
+ *
+ * A full ACK (all that was sent when recovery began) ends it with the
+ * window deflated to ssthresh; a partial one resends the next hole at
+ * once and deflates the window by what it acknowledged, less one
+ * (RFC 6582 3.2, steps 3 and 4).
+ */
+void mytcp_recovery_on_ack(struct sock *sk, u32 acked)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+
+	if (!mytcp_seq_before(msk->snd_una, msk->recover)) {
+		msk->snd_cwnd = msk->snd_ssthresh;
+		msk->snd_cwnd_cnt = 0;
+		msk->ca_state = MYTCP_CA_OPEN;
+		msk->dupacks = 0;
+		return;
+	}
+	mytcp_fast_retransmit(sk);
+	if (acked)
+		msk->snd_cwnd = msk->snd_cwnd > acked ? msk->snd_cwnd - acked + 1 : 1;
+}
