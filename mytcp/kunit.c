@@ -370,7 +370,6 @@ static struct kunit_suite mytcp_receiver_suite = {
 	.test_cases = mytcp_receiver_cases,
 };
 
-
 /* sender: the RTO estimator (RFC 6298) */
 static void mytcp_test_rtt_first_sample(struct kunit *test)
 {
