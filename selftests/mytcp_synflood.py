@@ -659,22 +659,31 @@ if LONG:
 RESULTS = []
 
 
+def flood_both(cookies, n_mytcp, n_tcp, spread=0.0):
+    """Flood mytcp's listener, then TCP's; both results go to RESULTS.
+
+    Returns mytcp's.
+    """
+    m, t = listeners()
+    server = EchoServer([m, t])
+    server.start()
+    try:
+        r = measure("mytcp", cookies, n_mytcp, spread)
+        RESULTS.append(r)
+        RESULTS.append(measure("tcp", cookies, n_tcp, spread))
+    finally:
+        server.stop()
+        m.close()
+        t.close()
+    return r
+
+
 @test
 def cookies_keep_a_flooded_listener_open():
     """syncookies=1: at least 99% of the clients get through the flood."""
     topology()
     try:
-        m, t = listeners()
-        server = EchoServer([m, t])
-        server.start()
-        try:
-            r = measure("mytcp", 1, N_COOKIES, SPREAD)
-            RESULTS.append(r)
-            RESULTS.append(measure("tcp", 1, N_COOKIES_TCP, SPREAD))
-        finally:
-            server.stop()
-            m.close()
-            t.close()
+        r = flood_both(1, N_COOKIES, N_COOKIES_TCP, SPREAD)
         table(RESULTS[-2:])
         check(r["full"], "the flood never filled the SYN queue")
         check(r["ok"] >= 0.99 * r["n"], "%d of %d succeeded" % (r["ok"], r["n"]))
@@ -690,17 +699,7 @@ def without_cookies_the_flood_shows_in_counters():
     """syncookies=0: SYNs dropped for a full queue, counted as such."""
     topology()
     try:
-        m, t = listeners()
-        server = EchoServer([m, t])
-        server.start()
-        try:
-            r = measure("mytcp", 0, N_NO_COOKIES)
-            RESULTS.append(r)
-            RESULTS.append(measure("tcp", 0, N_NO_COOKIES))
-        finally:
-            server.stop()
-            m.close()
-            t.close()
+        r = flood_both(0, N_NO_COOKIES, N_NO_COOKIES)
         table(RESULTS)
         d = r["d"]
         check(r["full"], "the flood never filled the SYN queue")

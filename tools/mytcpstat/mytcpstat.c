@@ -109,7 +109,10 @@ static struct {
 const char *prog = "mytcpstat";
 static int json_first;
 
-static void die(const char *fmt, ...)
+void (*die_cleanup)(void);
+
+/* The message, prefixed by the program's name, and exit status 1. */
+void die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -118,6 +121,8 @@ static void die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	if (die_cleanup)
+		die_cleanup();
 	exit(1);
 }
 

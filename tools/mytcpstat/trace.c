@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,19 +109,6 @@ static void trace_cleanup(void)
 	}
 }
 
-static void trace_die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	trace_cleanup();
-	exit(1);
-}
-
 static int is_dir(const char *path)
 {
 	struct stat st;
@@ -141,8 +127,8 @@ static const char *find_tracefs(void)
 	    !mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) &&
 	    is_dir("/sys/kernel/tracing/instances"))
 		return "/sys/kernel/tracing";
-	trace_die("tracefs is not available: %s",
-		  "not mounted at /sys/kernel/tracing, and mounting it failed");
+	die("tracefs is not available: %s",
+	    "not mounted at /sys/kernel/tracing, and mounting it failed");
 	return NULL;
 }
 
@@ -151,7 +137,7 @@ static void write_file(const char *path, const char *s)
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 
 	if (fd < 0 || write(fd, s, strlen(s)) != (ssize_t)strlen(s))
-		trace_die("writing %s: %s", path, strerror(errno));
+		die("writing %s: %s", path, strerror(errno));
 	close(fd);
 }
 
@@ -164,8 +150,8 @@ static int start_tracing(void)
 	tr.tracefs = find_tracefs();
 	snprintf(path, sizeof(path), "%s/events/mytcp", tr.tracefs);
 	if (!is_dir(path))
-		trace_die("no mytcp events in %s/events: is the mytcp module loaded?",
-			  tr.tracefs);
+		die("no mytcp events in %s/events: is the mytcp module loaded?",
+		    tr.tracefs);
 	snprintf(tr.instance, sizeof(tr.instance), "%s/instances/mytcpstat",
 		 tr.tracefs);
 	/* A stale instance of a killed run goes; a busy one stays. */
@@ -173,8 +159,8 @@ static int start_tracing(void)
 		snprintf(tr.instance, sizeof(tr.instance),
 			 "%s/instances/mytcpstat.%d", tr.tracefs, (int)getpid());
 	if (mkdir(tr.instance, 0700))
-		trace_die("creating tracefs instance %s: %s", tr.instance,
-			  strerror(errno));
+		die("creating tracefs instance %s: %s", tr.instance,
+		    strerror(errno));
 	tr.instance_made = 1;
 	snprintf(path, sizeof(path), "%s/events/mytcp/enable", tr.instance);
 	write_file(path, "1");
@@ -182,7 +168,7 @@ static int start_tracing(void)
 	snprintf(path, sizeof(path), "%s/trace_pipe", tr.instance);
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		trace_die("opening %s: %s", path, strerror(errno));
+		die("opening %s: %s", path, strerror(errno));
 	fprintf(stderr, "%s: tracing mytcp events in %s\n", prog, tr.instance);
 	return fd;
 }
@@ -618,14 +604,14 @@ static void read_events(int fd, int sfd)
 		if (!quit && poll(pfd, 2, wait) < 0) {
 			if (errno == EINTR)
 				continue;
-			trace_die("poll: %s", strerror(errno));
+			die("poll: %s", strerror(errno));
 		}
 		if (pfd[1].revents & POLLIN)
 			quit = 1;
 		n = read(fd, buf + have, sizeof(buf) - 1 - have);
 		if (n <= 0) {
 			if (n < 0 && errno != EAGAIN && errno != EINTR)
-				trace_die("reading trace_pipe: %s", strerror(errno));
+				die("reading trace_pipe: %s", strerror(errno));
 			if (quit)
 				break;
 			continue;
@@ -666,7 +652,7 @@ static unsigned long netns_inode(const char *name)
 	else
 		snprintf(path, sizeof(path), "/run/netns/%s", name);
 	if (stat(path, &st))
-		trace_die("network namespace %s: %s: %s", name, path, strerror(errno));
+		die("network namespace %s: %s: %s", name, path, strerror(errno));
 	return st.st_ino;
 }
 
@@ -682,6 +668,7 @@ int trace_main(int argc, char **argv)
 	sigset_t sigs;
 	int i, fd, sfd;
 
+	die_cleanup = trace_cleanup;
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		char *end;
@@ -720,7 +707,7 @@ int trace_main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	if (sfd < 0)
-		trace_die("signalfd: %s", strerror(errno));
+		die("signalfd: %s", strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
 	fd = start_tracing();
 	read_events(fd, sfd);
