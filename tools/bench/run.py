@@ -18,6 +18,7 @@ MYTCP_MODDIR (the module's build tree).
 
 import csv
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -120,6 +121,8 @@ def memory_rows():
 def main():
     if not os.access(BENCH, os.X_OK):
         sys.exit("run.py: %s is missing: make tools" % BENCH)
+    # Both ends of every idle connection are ours.
+    resource.setrlimit(resource.RLIMIT_NOFILE, (2 * IDLE + 256, 2 * IDLE + 256))
     prepare()
     rows = []
     for path, path_args in PATHS:
