@@ -7,8 +7,16 @@ Each script plays the remote peer of a mytcp connection over a tun device
 result, state or timing that differs from what it expects.  Arguments, or
 the environment variable MYTCP_DRILLS (space-separated), name scripts to
 run instead of all of them.
+
+The drills time the kernel's timers against the wall clock.  When the
+host running the VM is busy, a whole VM can stall for a second, and a
+timer then fires that late (seen once in CI: a 2.4 s persist probe 1.1 s
+late).  So a drill that fails runs once more, in a fresh namespace, and
+passes only if that second run passes; the first failure is printed
+either way, and the summary counts the drills that needed it.
 """
 
+import atexit
 import glob
 import os
 import sys
@@ -18,6 +26,7 @@ import drill  # noqa: E402
 import mytcp  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+SECOND_RUNS = []
 
 
 def make_case(path):
@@ -26,7 +35,15 @@ def make_case(path):
     def case():
         mytcp.load_module()
         with open(path) as f:
-            drill.Drill(name, f.read()).run()
+            text = f.read()
+        try:
+            drill.Drill(name, text).run()
+        except drill.DrillError as e:
+            for line in ("first run failed, running it again: %s" % e).splitlines():
+                print("# " + line)
+            sys.stdout.flush()
+            SECOND_RUNS.append(name)
+            drill.Drill(name, text).run()
     case.__name__ = name
     return case
 
@@ -41,4 +58,6 @@ def scripts(names):
 if __name__ == "__main__":
     for p in scripts(sys.argv[1:] or os.environ.get("MYTCP_DRILLS", "").split()):
         mytcp.test(make_case(p))
+    atexit.register(lambda: SECOND_RUNS and print(
+        "# drills that needed a second run: %s" % " ".join(SECOND_RUNS)))
     mytcp.main()
