@@ -184,6 +184,20 @@ static bool is_mytcp(int fd)
 	       domain == AF_MYTCP;
 }
 
+/* Is fd (still) an IPv4 TCP socket?  A record may outlive its socket. */
+static bool is_inet_tcp(int fd)
+{
+	socklen_t len = sizeof(int);
+	int domain, proto;
+
+	if (real_getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) ||
+	    domain != AF_INET)
+		return false;
+	len = sizeof(int);
+	return !real_getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) &&
+	       proto == IPPROTO_TCP;
+}
+
 /* A returned address of family AF_MYTCP: the program asked for AF_INET. */
 static void fix_out_addr(struct sockaddr *addr, socklen_t room)
 {
@@ -254,13 +268,25 @@ static void say_no_mytcp(void)
 	errno = err;
 }
 
+/* Forget fd's record: the descriptor was closed and is now another socket. */
+static void drop_pending(int fd)
+{
+	pthread_mutex_lock(&lock);
+	free(take_pending(fd));
+	pthread_mutex_unlock(&lock);
+}
+
 int socket(int domain, int type, int protocol)
 {
 	int fd;
 
 	if (domain != AF_INET || (type & 0xf) != SOCK_STREAM ||
-	    (protocol && protocol != IPPROTO_TCP))
-		return real_socket(domain, type, protocol);
+	    (protocol && protocol != IPPROTO_TCP)) {
+		fd = real_socket(domain, type, protocol);
+		if (fd >= 0 && filtered)
+			drop_pending(fd);
+		return fd;
+	}
 	if (filtered) {
 		fd = real_socket(domain, type, protocol);
 		if (fd >= 0)
@@ -349,7 +375,7 @@ static int decide(int fd, const struct sockaddr *addr, socklen_t len,
 		p = NULL;
 	}
 	pthread_mutex_unlock(&lock);
-	if (p && port_selected(port))
+	if (p && port_selected(port) && is_inet_tcp(fd))
 		ret = switch_to_mytcp(fd, p, port);
 	free(p);
 	return ret;
