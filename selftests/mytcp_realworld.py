@@ -21,7 +21,7 @@ on the port, and /proc/net/tcp of neither namespace had a row with it.
 
 Sizes: 10 MB files, iperf3 -t 3, redis-benchmark -n 2000; on the debug
 kernel (KASAN under TCG) 2 MB, -t 2 and -n 500.  MYTCP_REALWORLD_LONG=1
-(make realworld): 100 MB files, -t 20, -n 100000.  The sizes used are
+(make realworld): 100 MB files, -t 20, -n 10000.  The sizes used are
 printed.
 """
 
@@ -46,7 +46,7 @@ CLI, SRV = "rwc", "rws"
 KASAN = os.environ.get("MYTCP_VM_KERNEL") == "debug"
 LONG = os.environ.get("MYTCP_REALWORLD_LONG") == "1"
 if LONG:
-    FILE_MB, IPERF_S, REDIS_N = 100, 20, 100000
+    FILE_MB, IPERF_S, REDIS_N = 100, 20, 10000
 elif KASAN:
     FILE_MB, IPERF_S, REDIS_N = 2, 2, 500
 else:
