@@ -5,13 +5,17 @@
 #   make              build mytcp.ko against the stock Debian kernel headers
 #                     (KDIR=<kernel build tree> builds against another kernel)
 #                     and the tools (build/mytcpstat/mytcpstat,
-#                     build/bench/bench, build/synflood/synflood)
+#                     build/bench/bench, build/synflood/synflood,
+#                     build/mytcpize/libmytcpize.so)
 #   make tools        build the tools only
 #   make install      install it for the stock kernel and run depmod
 #   make check        build for both kernels, run KUnit and the selftests in
 #                     VMs, print "N passed, N failed" (TESTS="a.py b.sh":
 #                     only those selftests)
 #   make demo         build, boot the stock kernel, load mytcp, show it working
+#   make realworld    real programs over mytcp with mytcpize on the stock
+#                     kernel, long runs: lighttpd with curl and wget (100 MB),
+#                     iperf3, redis-benchmark, python3 -m http.server
 #   make flood        the long SYN flood test on the stock kernel: mytcp and
 #                     TCP, 1,000 connections during the flood, expired cookies
 #   make vm-shell     a root shell in the VM (KERNEL=stock|debug)
@@ -34,6 +38,7 @@ tools:
 	$(MAKE) -C tools/mytcpstat
 	$(MAKE) -C tools/bench
 	$(MAKE) -C tools/synflood
+	$(MAKE) -C tools/mytcpize
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
@@ -67,6 +72,13 @@ flood: setup
 		env MYTCP_FLOOD_LONG=1 MYTCP_TEST_TIMEOUT=600 \
 		selftests/run.sh mytcp_synflood.py
 
+realworld: setup
+	tools/build-for stock
+	$(MAKE) -s tools
+	tools/vm/run --kernel stock --cpus 1 --timeout 1800 -- \
+		env MYTCP_REALWORLD_LONG=1 MYTCP_TEST_TIMEOUT=1500 \
+		selftests/run.sh mytcp_realworld.py
+
 vm-shell: setup
 	tools/vm/run --kernel $(KERNEL) --timeout 0 -- bash -il
 
@@ -76,4 +88,4 @@ lint: setup
 bench: setup
 	tools/bench/make-bench
 
-.PHONY: all modules tools install clean setup debug-kernel build-stock build-debug check demo flood vm-shell lint bench
+.PHONY: all modules tools install clean setup debug-kernel build-stock build-debug check demo flood realworld vm-shell lint bench

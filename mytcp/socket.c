@@ -951,6 +951,8 @@ static int mytcp_getsockopt(struct socket *sock, int level, int optname,
 		return -EINVAL;
 	if (optname == MYTCP_CONGESTION)
 		return mytcp_getsockopt_cong(sk, optval, optlen, len);
+	if (optname == MYTCP_INFO)
+		return mytcp_get_info(sk, optval, optlen, len);
 	len = min_t(unsigned int, len, sizeof(int));
 
 	switch (optname) {

@@ -616,6 +616,10 @@ extern struct proto mytcp_prot;
 int mytcp_register_family(void);
 void mytcp_unregister_family(void);
 
+/* info.c */
+int mytcp_get_info(struct sock *sk, char __user *optval, int __user *optlen,
+		   int len);
+
 /* rtt.c */
 void mytcp_rtt_estimate(struct mytcp_rtt *rtt, u32 sample_us);
 u32 mytcp_rtt_rto_us(const struct mytcp_rtt *rtt, u32 rto_min_us, u32 rto_max_us);

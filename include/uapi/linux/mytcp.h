@@ -49,6 +49,7 @@ struct sockaddr_mytcp {
 #define MYTCP_KEEPCNT		6	/* unanswered probes before giving up */
 #define MYTCP_SYNCNT		7	/* SYN retransmissions before giving up */
 #define MYTCP_LINGER2		8	/* lifetime of orphaned FIN-WAIT-2 */
+#define MYTCP_INFO		11	/* get: struct tcp_info, mytcp's fields */
 #define MYTCP_QUICKACK		12	/* leave delayed-ACK mode */
 #define MYTCP_CONGESTION	13	/* congestion control algorithm, by name */
 #define MYTCP_USER_TIMEOUT	18	/* ms of unacknowledged data allowed */
