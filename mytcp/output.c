@@ -131,11 +131,25 @@ static void mytcp_fill_header(struct sk_buff *skb, __be32 saddr, __be32 daddr,
 }
 
 /*
+ * Whether the route's device checksums any protocol.  Not sk_route_caps:
+ * sk_setup_caps() adds NETIF_F_HW_CSUM there for every socket that can
+ * use software GSO, and a device that only sums TCP and UDP
+ * (NETIF_F_IP_CSUM) would then be handed protocol 253 to sum.
+ */
+static bool mytcp_dev_sums_any(struct sock *sk)
+{
+	const struct dst_entry *dst = __sk_dst_get(sk);
+
+	return dst && dst->dev && (dst->dev->features & NETIF_F_HW_CSUM);
+}
+
+/*
  * The checksum of a segment of the write queue, whose payload may sit in
  * page fragments.  A device that checksums any protocol (NETIF_F_HW_CSUM,
  * as lo and veth) finishes it from the pseudo-header sum left in the
- * field (CHECKSUM_PARTIAL); the IP layer's skb_checksum_help() does it in
- * software for any other device.  Without that capability it is done here.
+ * field (CHECKSUM_PARTIAL; should the route change meanwhile, the IP
+ * layer's skb_checksum_help() does it).  For any other device it is done
+ * here.
  */
 static void mytcp_set_checksum(struct sock *sk, struct sk_buff *skb)
 {
@@ -143,7 +157,7 @@ static void mytcp_set_checksum(struct sock *sk, struct sk_buff *skb)
 	struct tcphdr *th = tcp_hdr(skb);
 	__wsum csum;
 
-	if (sk->sk_route_caps & NETIF_F_HW_CSUM) {
+	if (mytcp_dev_sums_any(sk)) {
 		th->check = ~csum_tcpudp_magic(inet->inet_saddr, inet->inet_daddr,
 					       skb->len, IPPROTO_MYTCP, 0);
 		skb->ip_summed = CHECKSUM_PARTIAL;

@@ -650,6 +650,22 @@ static struct sk_buff *mytcp_tail_with_room(struct sock *sk, int mss)
 	return tail;
 }
 
+/* A segment queued for a write that then copied nothing goes again. */
+static void mytcp_drop_empty_tail(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct sk_buff *tail = skb_peek_tail(&sk->sk_write_queue);
+
+	if (!tail || !msk->send_head || tail->len ||
+	    (MYTCP_SKB_CB(tail)->flags & (MYTCPHDR_SYN | MYTCPHDR_FIN)))
+		return;
+	if (msk->send_head == tail)
+		msk->send_head = NULL;
+	__skb_unlink(tail, &sk->sk_write_queue);
+	sk_wmem_queued_add(sk, -tail->truesize);
+	kfree_skb(tail);
+}
+
 /*
  * Copy up to @size bytes of the write into the socket's page fragment and
  * attach them to @skb, as TCP does: a segment costs what it carries, not
@@ -754,6 +770,7 @@ static int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 			mytcp_push_pending(sk);
 		continue;
 wait:
+		mytcp_drop_empty_tail(sk);
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 		mytcp_push_pending(sk);
 		err = sk_stream_wait_memory(sk, &timeo);
@@ -769,6 +786,7 @@ wait:
 	return copied;
 
 error_push:
+	mytcp_drop_empty_tail(sk);
 	mytcp_push_pending(sk);
 	if (copied) {
 		release_sock(sk);
