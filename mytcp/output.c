@@ -100,10 +100,10 @@ void mytcp_parse_options(const struct sk_buff *skb, struct mytcp_options *opt)
 	}
 }
 
-/* Fill in the header pushed on @skb and its checksum. */
-static void mytcp_fill_header(struct sk_buff *skb, __be32 saddr, __be32 daddr,
-			      __be16 sport, __be16 dport, u32 seq, u32 ack,
-			      u8 flags, u16 window, unsigned int hdrlen)
+/* Fill in the header pushed on @skb; the checksum is left to the caller. */
+static void mytcp_fill_fields(struct sk_buff *skb, __be16 sport, __be16 dport,
+			      u32 seq, u32 ack, u8 flags, u16 window,
+			      unsigned int hdrlen)
 {
 	struct tcphdr *th = tcp_hdr(skb);
 
@@ -115,9 +115,60 @@ static void mytcp_fill_header(struct sk_buff *skb, __be32 saddr, __be32 daddr,
 	th->window = htons(window);
 	th->check = 0;
 	th->urg_ptr = 0;
+}
+
+/* Fill in the header pushed on a linear @skb and its checksum. */
+static void mytcp_fill_header(struct sk_buff *skb, __be32 saddr, __be32 daddr,
+			      __be16 sport, __be16 dport, u32 seq, u32 ack,
+			      u8 flags, u16 window, unsigned int hdrlen)
+{
+	struct tcphdr *th = tcp_hdr(skb);
+
+	mytcp_fill_fields(skb, sport, dport, seq, ack, flags, window, hdrlen);
 	skb->ip_summed = CHECKSUM_NONE;
 	th->check = csum_tcpudp_magic(saddr, daddr, skb->len, IPPROTO_MYTCP,
 				      csum_partial(th, skb->len, 0));
+}
+
+/*
+ * Whether the route's device checksums any protocol.  Not sk_route_caps:
+ * sk_setup_caps() adds NETIF_F_HW_CSUM there for every socket that can
+ * use software GSO, and a device that only sums TCP and UDP
+ * (NETIF_F_IP_CSUM) would then be handed protocol 253 to sum.
+ */
+static bool mytcp_dev_sums_any(struct sock *sk)
+{
+	const struct dst_entry *dst = __sk_dst_get(sk);
+
+	return dst && dst->dev && (dst->dev->features & NETIF_F_HW_CSUM);
+}
+
+/*
+ * The checksum of a segment of the write queue, whose payload may sit in
+ * page fragments.  A device that checksums any protocol (NETIF_F_HW_CSUM,
+ * as lo and veth) finishes it from the pseudo-header sum left in the
+ * field (CHECKSUM_PARTIAL; should the route change meanwhile, the IP
+ * layer's skb_checksum_help() does it).  For any other device it is done
+ * here.
+ */
+static void mytcp_set_checksum(struct sock *sk, struct sk_buff *skb)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct tcphdr *th = tcp_hdr(skb);
+	__wsum csum;
+
+	if (mytcp_dev_sums_any(sk)) {
+		th->check = ~csum_tcpudp_magic(inet->inet_saddr, inet->inet_daddr,
+					       skb->len, IPPROTO_MYTCP, 0);
+		skb->ip_summed = CHECKSUM_PARTIAL;
+		skb->csum_start = skb_transport_header(skb) - skb->head;
+		skb->csum_offset = offsetof(struct tcphdr, check);
+		return;
+	}
+	skb->ip_summed = CHECKSUM_NONE;
+	csum = skb_checksum(skb, 0, skb->len, 0);
+	th->check = csum_tcpudp_magic(inet->inet_saddr, inet->inet_daddr,
+				      skb->len, IPPROTO_MYTCP, csum);
 }
 
 /**
@@ -330,9 +381,9 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 	window = mytcp_select_window(sk);
 	if (flags & MYTCPHDR_SYN)
 		window = min_t(u32, msk->rcv_wnd, MYTCP_MAX_WINDOW);
-	mytcp_fill_header(copy, inet->inet_saddr, inet->inet_daddr,
-			  inet->inet_sport, inet->inet_dport, cb->seq,
+	mytcp_fill_fields(copy, inet->inet_sport, inet->inet_dport, cb->seq,
 			  msk->rcv_nxt, flags, window, hdrlen);
+	mytcp_set_checksum(sk, copy);
 	trace_mytcp_segment_send(sock_net(sk), tcp_hdr(copy), inet->inet_saddr,
 				 inet->inet_daddr, copy->len - hdrlen);
 	/* receiver: the segment carries the ACK owed, maybe a reply */
@@ -455,6 +506,8 @@ static struct sk_buff *mytcp_alloc_segment(struct sock *sk, unsigned int size,
 	if (!skb)
 		return NULL;
 	skb_reserve(skb, MAX_HEADER + MYTCP_HDR_LEN + MYTCP_MAX_OPT_LEN);
+	/* Copies need no running sum: mytcp_set_checksum() does it. */
+	skb->ip_summed = CHECKSUM_PARTIAL;
 	sk_wmem_queued_add(sk, skb->truesize);
 	return skb;
 }
@@ -462,7 +515,8 @@ static struct sk_buff *mytcp_alloc_segment(struct sock *sk, unsigned int size,
 /**
  * mytcp_queue_segment() - append an empty segment to the write queue
  * @sk: the socket, locked
- * @size: room for payload
+ * @size: room for payload in its linear part (data sent by the user goes
+ *        into page fragments instead)
  * @flags: MYTCPHDR_* flags it will carry
  *
  * The segment starts at write_seq and occupies nothing yet.
@@ -486,24 +540,31 @@ struct sk_buff *mytcp_queue_segment(struct sock *sk, unsigned int size, u8 flags
 	return skb;
 }
 
-/* Cut the first @len bytes of a never-sent segment off into their own. */
+/*
+ * Cut the first @len bytes of a never-sent segment off into their own;
+ * the page fragments beyond @len move to the new segment with the truesize
+ * they were charged.
+ */
 static int mytcp_split_segment(struct sock *sk, struct sk_buff *skb, u32 len)
 {
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb), *ncb;
-	u32 rest = skb->len - len;
+	u32 head = skb_headlen(skb) > len ? skb_headlen(skb) - len : 0;
 	struct sk_buff *tail;
+	u32 moved;
 
-	tail = mytcp_alloc_segment(sk, rest, GFP_ATOMIC);
+	tail = mytcp_alloc_segment(sk, head, GFP_ATOMIC);
 	if (!tail)
 		return -ENOBUFS;
-	skb_put_data(tail, skb->data + len, rest);
+	skb_split(skb, tail, len);
+	moved = tail->data_len;
+	skb->truesize -= moved;
+	tail->truesize += moved;
 	ncb = MYTCP_SKB_CB(tail);
 	ncb->seq = cb->seq + len;
 	ncb->end_seq = cb->end_seq;
 	ncb->flags = cb->flags;		/* FIN and PSH stay at the end */
 	cb->flags &= ~(MYTCPHDR_FIN | MYTCPHDR_PSH);
 	cb->end_seq = ncb->seq;
-	__skb_trim(skb, len);
 	__skb_queue_after(&sk->sk_write_queue, skb, tail);
 	return 0;
 }

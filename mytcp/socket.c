@@ -645,10 +645,66 @@ static struct sk_buff *mytcp_tail_with_room(struct sock *sk, int mss)
 	struct sk_buff *tail = skb_peek_tail(&sk->sk_write_queue);
 
 	if (!tail || !msk->send_head || tail->len >= mss ||
-	    (MYTCP_SKB_CB(tail)->flags & (MYTCPHDR_SYN | MYTCPHDR_FIN)) ||
-	    !skb_tailroom(tail))
+	    (MYTCP_SKB_CB(tail)->flags & (MYTCPHDR_SYN | MYTCPHDR_FIN)))
 		return NULL;
 	return tail;
+}
+
+/* A segment queued for a write that then copied nothing goes again. */
+static void mytcp_drop_empty_tail(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct sk_buff *tail = skb_peek_tail(&sk->sk_write_queue);
+
+	if (!tail || !msk->send_head || tail->len ||
+	    (MYTCP_SKB_CB(tail)->flags & (MYTCPHDR_SYN | MYTCPHDR_FIN)))
+		return;
+	if (msk->send_head == tail)
+		msk->send_head = NULL;
+	__skb_unlink(tail, &sk->sk_write_queue);
+	sk_wmem_queued_add(sk, -tail->truesize);
+	kfree_skb(tail);
+}
+
+/*
+ * Copy up to @size bytes of the write into the socket's page fragment and
+ * attach them to @skb, as TCP does: a segment costs what it carries, not
+ * the MSS, and the copy needs no high-order allocation.
+ *
+ * Return: bytes copied, 0 when @skb has no fragment slot left, -ENOMEM
+ * when no page could be had, -EFAULT.
+ */
+static int mytcp_copy_to_frags(struct sock *sk, struct sk_buff *skb,
+			       struct msghdr *msg, int size)
+{
+	struct page_frag *pfrag = sk_page_frag(sk);
+	int i = skb_shinfo(skb)->nr_frags;
+	bool merge;
+	int err;
+
+	if (!sk_page_frag_refill(sk, pfrag))
+		return -ENOMEM;
+	merge = skb_can_coalesce(skb, i, pfrag->page, pfrag->offset);
+	if (!merge && i >= MAX_SKB_FRAGS)
+		return 0;
+	size = min_t(int, size, pfrag->size - pfrag->offset);
+	err = skb_do_copy_data_nocache(sk, skb, &msg->msg_iter,
+				       page_address(pfrag->page) + pfrag->offset,
+				       size, skb->len);
+	if (err)
+		return err;
+	if (merge) {
+		skb_frag_size_add(&skb_shinfo(skb)->frags[i - 1], size);
+	} else {
+		skb_fill_page_desc(skb, i, pfrag->page, pfrag->offset, size);
+		get_page(pfrag->page);
+	}
+	pfrag->offset += size;
+	skb->len += size;
+	skb->data_len += size;
+	skb->truesize += size;
+	sk_wmem_queued_add(sk, size);
+	return size;
 }
 
 static int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
@@ -684,16 +740,25 @@ static int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 		if (!skb) {
 			if (!sk_stream_memory_free(sk))
 				goto wait;
-			skb = mytcp_queue_segment(sk, mss, 0);
+			skb = mytcp_queue_segment(sk, 0, 0);
 			if (!skb)
 				goto wait;
 		}
-		chunk = min_t(size_t, msg_data_left(msg),
-			      min_t(int, mss - skb->len, skb_tailroom(skb)));
-		if (copy_from_iter(skb_put(skb, chunk), chunk, &msg->msg_iter) != chunk) {
-			__skb_trim(skb, skb->len - chunk);
-			err = -EFAULT;
+		chunk = min_t(size_t, msg_data_left(msg), mss - skb->len);
+		chunk = mytcp_copy_to_frags(sk, skb, msg, chunk);
+		if (chunk == -ENOMEM)
+			goto wait;
+		if (chunk < 0) {
+			err = chunk;
 			goto error_push;
+		}
+		if (!chunk) {
+			/* No fragment slot left: the next write starts a segment. */
+			mytcp_push_pending(sk);
+			if (skb == skb_peek_tail(&sk->sk_write_queue) &&
+			    !mytcp_queue_segment(sk, 0, 0))
+				goto wait;
+			continue;
 		}
 		MYTCP_SKB_CB(skb)->end_seq += chunk;
 		msk->write_seq += chunk;
@@ -705,6 +770,7 @@ static int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 			mytcp_push_pending(sk);
 		continue;
 wait:
+		mytcp_drop_empty_tail(sk);
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 		mytcp_push_pending(sk);
 		err = sk_stream_wait_memory(sk, &timeo);
@@ -720,6 +786,7 @@ wait:
 	return copied;
 
 error_push:
+	mytcp_drop_empty_tail(sk);
 	mytcp_push_pending(sk);
 	if (copied) {
 		release_sock(sk);

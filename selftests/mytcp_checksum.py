@@ -1,0 +1,178 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""mytcp_checksum.py - the checksums of what mytcp sends, as seen on veth.
+
+A transfer between two namespaces joined by veth, with a packet socket
+on the sender's veth capturing what leaves.  With the device's checksum
+offload on, data segments leave CHECKSUM_PARTIAL (the packet socket says
+TP_STATUS_CSUMNOTREADY): the test finishes each as a device would (sums
+from the header on, with the pseudo-header sum the field holds) and the
+result must be the right checksum.  With offload off (ethtool -K tx
+off), every segment must carry its right checksum already, and the
+receiver must count no checksum error.  Either way the data must arrive
+intact.
+"""
+
+import os
+import socket
+import struct
+import sys
+import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from mytcp import (ADDR1, ADDR2, IPPROTO_MYTCP, accept, check, connect,  # noqa: E402
+                   del_netns, inet_checksum, listener, load_module, main, netns,
+                   read, run, test, veth_pair)
+
+A, B = "mt-csum-a", "mt-csum-b"
+SIZE = 512 * 1024
+ETH_P_ALL = 0x0003
+SOL_PACKET = 263
+PACKET_AUXDATA = 8
+TP_STATUS_CSUMNOTREADY = 8
+
+
+def counter(ns, name):
+    """A Mytcp: counter of namespace ns."""
+    with netns(ns):
+        lines = read("/proc/net/mytcp_snmp").splitlines()
+    for names, values in zip(lines[::2], lines[1::2]):
+        fields = dict(zip(names.split()[1:], values.split()[1:]))
+        if name in fields:
+            return int(fields[name])
+    raise KeyError(name)
+
+
+def capture_socket():
+    """A packet socket on veth1 of namespace A, with the aux data on."""
+    with netns(A):
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+        s.bind(("veth1", 0))
+    s.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
+    s.settimeout(0.2)
+    return s
+
+
+def capture(sock, packets, stop):
+    """Outgoing mytcp datagrams from ADDR1, as (status, IP datagram)."""
+    while not stop.is_set():
+        try:
+            data, anc, _, addr = sock.recvmsg(70000, 512)
+        except socket.timeout:
+            continue
+        if addr[2] != socket.PACKET_OUTGOING:
+            continue
+        status = 0
+        for level, kind, value in anc:
+            if level == SOL_PACKET and kind == PACKET_AUXDATA:
+                status = struct.unpack("I", value[:4])[0]
+        ip = data[14:]
+        if len(ip) >= 20 and ip[9] == IPPROTO_MYTCP and ip[12:16] == socket.inet_aton(ADDR1):
+            packets.append((status, ip))
+
+
+def finish_partial(seg):
+    """What a device does to a CHECKSUM_PARTIAL segment: sum it all, store."""
+    return seg[:16] + struct.pack("!H", inet_checksum(seg)) + seg[18:]
+
+
+def transfer():
+    """SIZE bytes from A to B over mytcp; returns what B read."""
+    with netns(B):
+        lsk, port = listener(ADDR2)
+    got = bytearray()
+
+    def reader():
+        c = accept(lsk)
+        while True:
+            b = c.recv(65536)
+            if not b:
+                break
+            got.extend(b)
+        c.close()
+
+    t = threading.Thread(target=reader)
+    t.start()
+    data = bytes(range(256)) * (SIZE // 256)
+    with netns(A):
+        c = connect(ADDR2, port)
+    c.sendall(data)
+    c.close()
+    t.join(30)
+    lsk.close()
+    check(not t.is_alive(), "the reader finished")
+    check(bytes(got) == data, "the data arrived intact")
+
+
+def captured_transfer():
+    """Run transfer() under a capture; return the captured datagrams."""
+    sock = capture_socket()
+    packets, stop = [], threading.Event()
+    t = threading.Thread(target=capture, args=(sock, packets, stop))
+    t.start()
+    try:
+        transfer()
+    finally:
+        stop.set()
+        t.join()
+        sock.close()
+    return packets
+
+
+def check_segments(packets, offload):
+    """Every segment's checksum right, once a device finished the partial ones."""
+    partial = data = 0
+    for status, ip in packets:
+        ihl = (ip[0] & 15) * 4
+        total = struct.unpack("!H", ip[2:4])[0]
+        seg = ip[ihl:total]
+        pseudo = ip[12:20] + struct.pack("!BBH", 0, IPPROTO_MYTCP, len(seg))
+        doff = (seg[12] >> 4) * 4
+        if len(seg) > doff:
+            data += 1
+        if status & TP_STATUS_CSUMNOTREADY:
+            partial += 1
+            # The field holds the pseudo-header's sum, not complemented.
+            seed = ~inet_checksum(pseudo) & 0xffff
+            check(struct.unpack("!H", seg[16:18])[0] == seed,
+                  "a partial segment holds the pseudo-header sum")
+            seg = finish_partial(seg)
+        check(inet_checksum(pseudo + seg) == 0, "a segment's checksum is right")
+    check(data > 0, "data segments were captured")
+    if offload:
+        check(partial > 0, "data segments left for the device to checksum")
+    else:
+        check(partial == 0, "without offload, nothing is left to the device")
+
+
+def setup():
+    del_netns(A)
+    del_netns(B)
+    veth_pair(A, B)
+
+
+@test
+def veth_with_checksum_offload():
+    load_module()
+    setup()
+    errors = counter(B, "InCsumErrors")
+    check_segments(captured_transfer(), offload=True)
+    check(counter(B, "InCsumErrors") == errors, "the receiver counted no bad checksum")
+
+
+@test
+def veth_without_checksum_offload():
+    load_module()
+    setup()
+    run("ip", "netns", "exec", A, "ethtool", "-K", "veth1", "tx", "off")
+    errors = counter(B, "InCsumErrors")
+    check_segments(captured_transfer(), offload=False)
+    check(counter(B, "InCsumErrors") == errors, "the receiver counted no bad checksum")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        del_netns(A)
+        del_netns(B)
