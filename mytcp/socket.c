@@ -25,6 +25,7 @@ static void mytcp_destruct_sock(struct sock *sk)
 	__skb_queue_purge(&sk->sk_write_queue);
 	dst_release(rcu_dereference_protected(sk->sk_dst_cache, 1));
 	RCU_INIT_POINTER(sk->sk_dst_cache, NULL);
+	mytcp_release_mem_sock(sk);
 }
 
 /* Wake writers once the write queue has room again (stream semantics). */
@@ -63,6 +64,7 @@ static int mytcp_init_sock(struct sock *sk)
 	msk->mss_cache = MYTCP_DEFAULT_MSS;
 	msk->rto = MYTCP_TIMEOUT_INIT;
 	mytcp_init_sender(sk);
+	mytcp_init_mem_sock(sk);
 	return 0;
 }
 
@@ -682,7 +684,7 @@ static int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 
 		skb = mytcp_tail_with_room(sk, mss);
 		if (!skb) {
-			if (!sk_stream_memory_free(sk))
+			if (!sk_stream_memory_free(sk) || !mytcp_wmem_room(sk, mss))
 				goto wait;
 			skb = mytcp_queue_segment(sk, mss, 0);
 			if (!skb)
