@@ -14,6 +14,9 @@
 #   make demo         build, boot the stock kernel, load mytcp, show it working
 #   make flood        the long SYN flood test on the stock kernel: mytcp and
 #                     TCP, 1,000 connections during the flood, expired cookies
+#   make transfer-long
+#                     50 MB transfers each way under every netem condition
+#                     of selftests/mytcp_transfer.py (KERNEL=stock|debug)
 #   make vm-shell     a root shell in the VM (KERNEL=stock|debug)
 #   make setup        install the Debian packages everything here needs
 #   make debug-kernel build (once, cached) the debug kernel
@@ -67,6 +70,12 @@ flood: setup
 		env MYTCP_FLOOD_LONG=1 MYTCP_TEST_TIMEOUT=600 \
 		selftests/run.sh mytcp_synflood.py
 
+transfer-long: setup
+	tools/build-for $(KERNEL)
+	tools/vm/run --kernel $(KERNEL) --cpus 1 --timeout 0 -- \
+		env MYTCP_TRANSFER_MB=50 MYTCP_TEST_TIMEOUT=3600 \
+		selftests/run.sh mytcp_transfer.py
+
 vm-shell: setup
 	tools/vm/run --kernel $(KERNEL) --timeout 0 -- bash -il
 
@@ -76,4 +85,4 @@ lint: setup
 bench: setup
 	tools/bench/make-bench
 
-.PHONY: all modules tools install clean setup debug-kernel build-stock build-debug check demo flood vm-shell lint bench
+.PHONY: all modules tools install clean setup debug-kernel build-stock build-debug check demo flood transfer-long vm-shell lint bench

@@ -202,26 +202,37 @@ bool mytcp_under_memory_pressure(void)
 }
 
 /**
+ * mytcp_grow_sndbuf() - size the send buffer for the congestion window
+ * @sk: the socket, locked
+ *
+ * As TCP's tcp_sndbuf_expand(), at establishment and after ACKs: only
+ * up, only while memory is plentiful, never when SO_SNDBUF was set.
+ */
+void mytcp_grow_sndbuf(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	int want;
+
+	if ((sk->sk_userlocks & SOCK_SNDBUF_LOCK) ||
+	    mytcp_under_memory_pressure() ||
+	    sk_memory_allocated(sk) >= sk_prot_mem_limits(sk, 0))
+		return;
+	want = mytcp_sndbuf_for(msk->mss_cache, msk->snd_cwnd,
+				READ_ONCE(mytcp_sysctl_wmem[2]));
+	if (want > READ_ONCE(sk->sk_sndbuf))
+		WRITE_ONCE(sk->sk_sndbuf, want);
+}
+
+/**
  * mytcp_new_space() - an ACK freed part of the write queue
  * @sk: the socket, locked
  *
  * As TCP's tcp_new_space(): the send buffer grows with the congestion
- * window while memory is plentiful and SO_SNDBUF was not set, then
- * writers are woken if there is room.
+ * window, then writers are woken if there is room.
  */
 void mytcp_new_space(struct sock *sk)
 {
-	struct mytcp_sock *msk = mytcp_sk(sk);
-
-	if (!(sk->sk_userlocks & SOCK_SNDBUF_LOCK) &&
-	    !mytcp_under_memory_pressure() &&
-	    sk_memory_allocated(sk) < sk_prot_mem_limits(sk, 0)) {
-		int want = mytcp_sndbuf_for(msk->mss_cache, msk->snd_cwnd,
-					    READ_ONCE(mytcp_sysctl_wmem[2]));
-
-		if (want > READ_ONCE(sk->sk_sndbuf))
-			WRITE_ONCE(sk->sk_sndbuf, want);
-	}
+	mytcp_grow_sndbuf(sk);
 	if (sk_stream_memory_free(sk))
 		sk->sk_write_space(sk);
 }

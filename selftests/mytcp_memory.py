@@ -16,6 +16,7 @@ back to where it started after the connections close.
 
 import errno
 import os
+import select
 import socket
 import sys
 import threading
@@ -207,17 +208,28 @@ def global_limit_stopped_readers():
             blocked = e.errno == errno.EAGAIN
         check(blocked, "a blocking writer did not block")
         cli.settimeout(None)
-        # Readers resume: each gets exactly what its writer queued.
-        for i, (cli, srv) in enumerate(conns):
+        # All readers resume: each gets exactly what its writer queued.
+        for cli, srv in conns:
             cli.shutdown(socket.SHUT_WR)
-        got = [0] * n
-        for i, (cli, srv) in enumerate(conns):
-            srv.settimeout(60)
-            while True:
-                b = srv.recv(1 << 16)
-                if not b:
-                    break
-                got[i] += len(b)
+            srv.setblocking(False)
+        got, done = [0] * n, set()
+        index = {srv.fileno(): i for i, (cli, srv) in enumerate(conns)}
+        deadline = time.monotonic() + 120
+        while len(done) < n and time.monotonic() < deadline:
+            ready, _, _ = select.select([srv for i, (cli, srv) in enumerate(conns)
+                                         if i not in done], [], [], 1.0)
+            for srv in ready:
+                i = index[srv.fileno()]
+                try:
+                    b = srv.recv(1 << 16)
+                except BlockingIOError:
+                    continue
+                if b:
+                    got[i] += len(b)
+                else:
+                    done.add(i)
+        check(len(done) == n, "%d of %d connections ended in 120 s: %s of %s bytes"
+              % (len(done), n, got, sent))
         # The blocking writer may have queued part of a send.
         check(all(g >= s for g, s in zip(got, sent)) and got[1:] == sent[1:],
               "received %s, sent %s" % (got, sent))

@@ -626,6 +626,7 @@ void mytcp_charge_wqueue(struct sock *sk, struct sk_buff *skb);
 bool mytcp_wmem_room(struct sock *sk, unsigned int mss);
 bool mytcp_rmem_schedule(struct sock *sk, struct sk_buff *skb, bool in_order);
 bool mytcp_under_memory_pressure(void);
+void mytcp_grow_sndbuf(struct sock *sk);
 void mytcp_new_space(struct sock *sk);
 int mytcp_create_sockstat_proc(struct net *net);
 void mytcp_remove_sockstat_proc(struct net *net);
