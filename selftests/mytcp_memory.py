@@ -28,6 +28,7 @@ from mytcp import (ADDR2, SYSCTL_DIR, accept, check, connect, del_netns,  # noqa
                    veth_pair, wait_for, write)
 
 A, B = "mt-mem-a", "mt-mem-b"
+DEBUG = os.environ.get("MYTCP_VM_KERNEL") == "debug"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 # The socket core keeps up to 1 MB per CPU in a reserve before it shows
 # in the protocol's total (sysctl net.core.mem_pcpu_rsv, in pages).
@@ -75,9 +76,8 @@ def ext_counter(ns, name):
 def buffer_sysctls_defaults():
     """TCP's tcp_rmem and tcp_wmem, and tcp_mem from the memory."""
     load_module()
-    check(sysctl("rmem") == [4096, 131072, 6291456] or sysctl("rmem")[2] < 6291456,
-          "rmem %s" % sysctl("rmem"))
-    check(sysctl("wmem")[:2] == [4096, 16384], "wmem %s" % sysctl("wmem"))
+    check(sysctl("rmem") == [4096, 131072, 6291456], "rmem %s" % sysctl("rmem"))
+    check(sysctl("wmem") == [4096, 16384, 4194304], "wmem %s" % sysctl("wmem"))
     mem = sysctl("mem")
     tcp_mem = [int(x) for x in read("/proc/sys/net/ipv4/tcp_mem").split()]
     print("# mem %s, TCP's tcp_mem %s" % (mem, tcp_mem))
@@ -163,8 +163,8 @@ def global_limit_stopped_readers():
     old = sysctl("mem")
     base = sockstat()["mem"]
     # Low enough that 24 connections' buffers need far more; high enough
-    # that the per-CPU reserve does not hide it.
-    low, press, high = 2 * PCPU_RSV, 3 * PCPU_RSV, 4 * PCPU_RSV
+    # that the per-CPU reserve does not hide it all.
+    low, press, high = PCPU_RSV * 5 // 4, PCPU_RSV * 3 // 2, 2 * PCPU_RSV
     del_netns(A)
     del_netns(B)
     veth_pair(A, B)
@@ -178,7 +178,7 @@ def global_limit_stopped_readers():
             for _ in range(n):
                 cli = connect(ADDR2, port)
                 conns.append((cli, accept(lsk)))
-        sent, stuck = fill(conns, time.monotonic() + 60)
+        sent, stuck = fill(conns, time.monotonic() + (240 if DEBUG else 60))
         peak = sockstat()
         row = protocols_row()
         after = ext_counter(A, "TCPMemoryPressures") + ext_counter(B, "TCPMemoryPressures")
@@ -191,7 +191,7 @@ def global_limit_stopped_readers():
         # The limit, the per-CPU reserve, and one forced segment a socket.
         limit = high + PCPU_RSV + 2 * n * (65536 // PAGE + 1)
         check(peak["mem"] - base <= limit, "%d pages held, limit %d" % (peak["mem"] - base, limit))
-        check(total > high * PAGE // 2, "only %d bytes queued" % total)
+        check(total > high * PAGE // 4, "only %d bytes queued" % total)
         check(after > before, "TCPMemoryPressures did not move")
         check(peak["pressure"] == 1 and row["press"] == "yes",
               "not under pressure: %s, %s" % (peak, row))
