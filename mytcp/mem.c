@@ -90,11 +90,17 @@ static void mytcp_leave_memory_pressure(struct sock *sk)
 /**
  * mytcp_init_mem_sock() - the buffers and the count of a new socket
  * @sk: a socket just created (not a clone: the core counts those)
+ *
+ * SO_SNDBUF is wmem[1], as TCP's.  SO_RCVBUF is rmem[1] but not less
+ * than what sock_init_data() gave (net.core.rmem_default): a segment
+ * mytcp sends over loopback is one linear buffer of a 64 KB MSS (truesize
+ * over 128 KB), and a 128 KB buffer would hold just one.
  */
 void mytcp_init_mem_sock(struct sock *sk)
 {
 	WRITE_ONCE(sk->sk_sndbuf, READ_ONCE(mytcp_sysctl_wmem[1]));
-	WRITE_ONCE(sk->sk_rcvbuf, READ_ONCE(mytcp_sysctl_rmem[1]));
+	WRITE_ONCE(sk->sk_rcvbuf, max(READ_ONCE(mytcp_sysctl_rmem[1]),
+				      READ_ONCE(sk->sk_rcvbuf)));
 	sk_sockets_allocated_inc(sk);
 }
 

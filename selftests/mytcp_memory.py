@@ -92,7 +92,11 @@ def buffer_sysctls_defaults():
 
 @test
 def new_sockets_take_rmem_wmem():
-    """SO_RCVBUF and SO_SNDBUF of a new socket are rmem[1] and wmem[1]."""
+    """SO_SNDBUF of a new socket is wmem[1]; SO_RCVBUF rmem[1] or more.
+
+    SO_RCVBUF is at least net.core.rmem_default (see mem.c: a loopback
+    segment's truesize is over 128 KB).
+    """
     load_module()
     rmem, wmem = sysctl("rmem"), sysctl("wmem")
     tcp = socket.socket()
@@ -103,23 +107,28 @@ def new_sockets_take_rmem_wmem():
         tcp_got = (tcp.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF),
                    tcp.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF))
         print("# mytcp SO_RCVBUF/SO_SNDBUF %s, TCP's %s" % (got, tcp_got))
-        check(got == (rmem[1], wmem[1]), "new socket: %s, sysctls %s %s" % (got, rmem, wmem))
-        check(got == tcp_got, "mytcp %s, TCP %s" % (got, tcp_got))
+        rmem_default = int(read("/proc/sys/net/core/rmem_default"))
+        check(got == (max(rmem[1], rmem_default), wmem[1]),
+              "new socket: %s, sysctls %s %s" % (got, rmem, wmem))
+        check(got[1] == tcp_got[1], "mytcp %s, TCP %s" % (got, tcp_got))
         # SO_SNDBUF wins over the default, doubled as the socket core does.
         s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 65536)
         check(s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) == 131072, "SO_SNDBUF not set")
     finally:
         s.close()
         tcp.close()
-    old = sysctl("wmem")
+    old, old_r = sysctl("wmem"), sysctl("rmem")
     try:
         sysctl("wmem", "4096 32768 4194304")
+        sysctl("rmem", "4096 1048576 6291456")
         s = mytcp_socket()
-        got = s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+        got = (s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF),
+               s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))
         s.close()
-        check(got == 32768, "after wmem[1]=32768: SO_SNDBUF %d" % got)
+        check(got == (32768, 1048576), "after wmem[1]=32768, rmem[1]=1 MB: %s" % (got,))
     finally:
         sysctl("wmem", " ".join(map(str, old)))
+        sysctl("rmem", " ".join(map(str, old_r)))
     for bad in ("0 16384 4194304", "4096 -1 4194304"):
         try:
             sysctl("wmem", bad)
