@@ -18,6 +18,9 @@
 #                     iperf3, redis-benchmark, python3 -m http.server
 #   make flood        the long SYN flood test on the stock kernel: mytcp and
 #                     TCP, 1,000 connections during the flood, expired cookies
+#   make transfer-long
+#                     50 MB transfers each way under every netem condition
+#                     of selftests/mytcp_transfer.py (KERNEL=stock|debug)
 #   make vm-shell     a root shell in the VM (KERNEL=stock|debug)
 #   make setup        install the Debian packages everything here needs
 #   make debug-kernel build (once, cached) the debug kernel
@@ -78,6 +81,11 @@ realworld: setup
 	tools/vm/run --kernel stock --cpus 1 --timeout 1800 -- \
 		env MYTCP_REALWORLD_LONG=1 MYTCP_TEST_TIMEOUT=1500 \
 		selftests/run.sh mytcp_realworld.py
+transfer-long: setup
+	tools/build-for $(KERNEL)
+	tools/vm/run --kernel $(KERNEL) --cpus 1 --timeout 0 -- \
+		env MYTCP_TRANSFER_MB=50 MYTCP_TEST_TIMEOUT=3600 \
+		selftests/run.sh mytcp_transfer.py
 
 vm-shell: setup
 	tools/vm/run --kernel $(KERNEL) --timeout 0 -- bash -il
@@ -88,4 +96,5 @@ lint: setup
 bench: setup
 	tools/bench/make-bench
 
-.PHONY: all modules tools install clean setup debug-kernel build-stock build-debug check demo flood realworld vm-shell lint bench
+.PHONY: all modules tools install clean setup debug-kernel build-stock build-debug check demo flood realworld \
+	transfer-long vm-shell lint bench

@@ -266,6 +266,7 @@ void mytcp_init_cwnd(struct sock *sk)
 	msk->recover = msk->snd_una;
 	msk->snd_sml = msk->snd_una;
 	msk->lsndtime = jiffies;
+	mytcp_grow_sndbuf(sk);
 }
 
 /* Did the window limit what was sent before this ACK? (TCP's test) */

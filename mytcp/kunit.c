@@ -512,9 +512,48 @@ static struct kunit_suite mytcp_reno_suite = {
 	.test_cases = mytcp_reno_cases,
 };
 
+/* mem: tcp_mem's defaults from the memory, and the send buffer's growth */
+static void mytcp_test_default_mem(struct kunit *test)
+{
+	long mem[3];
+
+	/* 1 GiB of 4 KiB pages: a sixteenth is 16384 pages. */
+	mytcp_default_mem(262144, mem);
+	KUNIT_EXPECT_EQ(test, mem[0], 12288L);
+	KUNIT_EXPECT_EQ(test, mem[1], 16384L);
+	KUNIT_EXPECT_EQ(test, mem[2], 24576L);
+	/* Never under 128 pages of pressure threshold, as tcp_init_mem(). */
+	mytcp_default_mem(100, mem);
+	KUNIT_EXPECT_EQ(test, mem[0], 96L);
+	KUNIT_EXPECT_EQ(test, mem[1], 128L);
+	KUNIT_EXPECT_EQ(test, mem[2], 192L);
+}
+
+static void mytcp_test_sndbuf_for(struct kunit *test)
+{
+	int one = SKB_TRUESIZE(MAX_HEADER + MYTCP_HDR_LEN + MYTCP_MAX_OPT_LEN + 1448);
+
+	/* Ten segments at least (the initial window), twice over. */
+	KUNIT_EXPECT_EQ(test, mytcp_sndbuf_for(1448, 2, INT_MAX), 20 * one);
+	KUNIT_EXPECT_EQ(test, mytcp_sndbuf_for(1448, 40, INT_MAX), 80 * one);
+	/* Never over wmem[2]. */
+	KUNIT_EXPECT_EQ(test, mytcp_sndbuf_for(1448, 100000, 4194304), 4194304);
+}
+
+static struct kunit_case mytcp_mem_cases[] = {
+	KUNIT_CASE(mytcp_test_default_mem),
+	KUNIT_CASE(mytcp_test_sndbuf_for),
+	{}
+};
+
+static struct kunit_suite mytcp_mem_suite = {
+	.name = "mytcp_mem",
+	.test_cases = mytcp_mem_cases,
+};
+
 kunit_test_suites(&mytcp_seq_suite, &mytcp_state_suite, &mytcp_sysctl_suite,
 		  &mytcp_wire_suite, &mytcp_cookie_suite, &mytcp_receiver_suite,
-		  &mytcp_rtt_suite, &mytcp_reno_suite);
+		  &mytcp_rtt_suite, &mytcp_reno_suite, &mytcp_mem_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests of mytcp's pure logic");

@@ -37,8 +37,13 @@ static int __net_init mytcp_init_net(struct net *net)
 	err = mytcp_create_stats_proc(net);
 	if (err)
 		goto out_proc;
+	err = mytcp_create_sockstat_proc(net);
+	if (err)
+		goto out_stats_proc;
 	return 0;
 
+out_stats_proc:
+	mytcp_remove_stats_proc(net);
 out_proc:
 	mytcp_remove_proc(net);
 out_sysctl:
@@ -54,6 +59,7 @@ out_stats:
 
 static void __net_exit mytcp_exit_net(struct net *net)
 {
+	mytcp_remove_sockstat_proc(net);
 	mytcp_remove_stats_proc(net);
 	mytcp_remove_proc(net);
 	mytcp_unregister_sysctls(net);
@@ -78,18 +84,25 @@ static int __init mytcp_init(void)
 	mytcp_init_isn_secret();
 	mytcp_init_cookie_secret();
 	mytcp_init_cong();
+	err = mytcp_init_mem();
+	if (err)
+		goto out_cong;
 	err = mytcp_create_tw_cache();
 	if (err)
-		return err;
+		goto out_mem;
+	mytcp_set_proto_mem(&mytcp_prot);
 	err = proto_register(&mytcp_prot, 1);
 	if (err)
 		goto out_tw;
 	err = register_pernet_subsys(&mytcp_net_ops);
 	if (err)
 		goto out_proto;
-	err = mytcp_register_protocol();
+	err = mytcp_register_mem_sysctls();
 	if (err)
 		goto out_pernet;
+	err = mytcp_register_protocol();
+	if (err)
+		goto out_mem_sysctls;
 	/* Last: from here on userspace can create sockets. */
 	err = mytcp_register_family();
 	if (err)
@@ -100,12 +113,17 @@ static int __init mytcp_init(void)
 
 out_protocol:
 	mytcp_unregister_protocol();
+out_mem_sysctls:
+	mytcp_unregister_mem_sysctls();
 out_pernet:
 	unregister_pernet_subsys(&mytcp_net_ops);
 out_proto:
 	proto_unregister(&mytcp_prot);
 out_tw:
 	mytcp_destroy_tw_cache();
+out_mem:
+	mytcp_exit_mem();
+out_cong:
 	mytcp_exit_cong();
 	return err;
 }
@@ -114,9 +132,11 @@ static void __exit mytcp_exit(void)
 {
 	mytcp_unregister_family();
 	mytcp_unregister_protocol();
+	mytcp_unregister_mem_sysctls();
 	unregister_pernet_subsys(&mytcp_net_ops);
 	proto_unregister(&mytcp_prot);
 	mytcp_destroy_tw_cache();
+	mytcp_exit_mem();
 	mytcp_exit_cong();
 }
 

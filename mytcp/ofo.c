@@ -71,7 +71,9 @@ static void mytcp_ofo_link(struct sock *sk, struct sk_buff *skb)
  * @sk: the socket, locked
  * @keep: drop nothing that starts at or before this sequence number
  *
- * Stops once the receive buffer is within its size again.
+ * Stops once the receive buffer is within its size again and the
+ * protocol is not under memory pressure (then all of it goes, as TCP's
+ * tcp_prune_ofo_queue()).
  *
  * Return: true if anything was dropped.
  */
@@ -88,7 +90,7 @@ bool mytcp_prune_ofo(struct sock *sk, u32 keep)
 			break;
 		mytcp_ofo_erase(sk, skb);
 		pruned = true;
-		if (!mytcp_rmem_over(sk))
+		if (!mytcp_rmem_over(sk) && !mytcp_under_memory_pressure())
 			break;
 	}
 	if (pruned)
@@ -152,9 +154,9 @@ bool mytcp_queue_ofo(struct sock *sk, struct sk_buff *skb)
 		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_OFOMERGE);
 		return false;
 	}
-	if (mytcp_rmem_over(sk))
+	if (!mytcp_rmem_schedule(sk, skb, false))
 		mytcp_prune_ofo(sk, cb->seq);
-	if (mytcp_rmem_over(sk)) {
+	if (!mytcp_rmem_schedule(sk, skb, false)) {
 		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_OFODROP);
 		return false;
 	}

@@ -291,7 +291,8 @@ u32 mytcp_rcv_wnd_clamp(const struct sock *sk)
  * Receiver silly window avoidance (RFC 9293 3.8.6.2.2, Linux's
  * __tcp_select_window()): while less than half the buffer is free, a
  * window smaller than a segment is offered as zero, so that the peer
- * waits for a useful one instead of sending slivers.
+ * waits for a useful one instead of sending slivers.  Under memory
+ * pressure it offers at most four segments, as TCP's rcv_ssthresh.
  *
  * Return: bytes, rounded down to what the scaled field can say.
  */
@@ -304,6 +305,8 @@ u32 mytcp_free_window(const struct sock *sk)
 	u32 win;
 
 	win = mytcp_space_window(max(space, 0), msk->rcv_ratio, msk->rcv_wscale);
+	if (mytcp_under_memory_pressure())
+		win = min(win, 4 * mss);
 	if (win < full / 2 && win < mss)
 		return 0;
 	return win & ~((1U << msk->rcv_wscale) - 1);
@@ -508,7 +511,7 @@ static struct sk_buff *mytcp_alloc_segment(struct sock *sk, unsigned int size,
 	skb_reserve(skb, MAX_HEADER + MYTCP_HDR_LEN + MYTCP_MAX_OPT_LEN);
 	/* Copies need no running sum: mytcp_set_checksum() does it. */
 	skb->ip_summed = CHECKSUM_PARTIAL;
-	sk_wmem_queued_add(sk, skb->truesize);
+	mytcp_charge_wqueue(sk, skb);
 	return skb;
 }
 

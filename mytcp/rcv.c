@@ -304,8 +304,8 @@ static bool mytcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		prior_in_flight = mytcp_in_flight(sk);
 		msk->snd_una = ack;
 		acked = mytcp_clean_acked(sk);
-		if (acked && sk_stream_memory_free(sk))
-			sk->sk_write_space(sk);
+		if (acked)
+			mytcp_new_space(sk);
 		mytcp_rearm_rtx(sk);
 		mytcp_ack_sender(sk, acked, prior_in_flight);
 	} else if (mytcp_is_dupack(sk, skb, wnd)) {
@@ -352,16 +352,17 @@ static bool mytcp_rcv_fin_ack(struct sock *sk)
 
 /*
  * Room in the receive buffer: as TCP, a segment is taken while the buffer
- * is not over its size yet; out-of-order data is dropped from the far end
- * to make room, as TCP prunes before dropping.
+ * is not over its size yet and the protocol's memory allows; out-of-order
+ * data is dropped from the far end to make room, as TCP prunes before
+ * dropping.
  */
-static bool mytcp_rmem_room(struct sock *sk)
+static bool mytcp_rmem_room(struct sock *sk, struct sk_buff *skb)
 {
-	if (!mytcp_rmem_over(sk))
+	if (mytcp_rmem_schedule(sk, skb, true))
 		return true;
 	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_PRUNECALLED);
 	mytcp_prune_ofo(sk, mytcp_sk(sk)->rcv_nxt);
-	if (!mytcp_rmem_over(sk))
+	if (mytcp_rmem_schedule(sk, skb, true))
 		return true;
 	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_RCVPRUNED);
 	return false;
@@ -388,7 +389,7 @@ static bool mytcp_queue_data(struct sock *sk, struct sk_buff *skb, bool *fin)
 	if (trim >= len)
 		return false;	/* an old duplicate */
 	/* The window bounds what a well-behaved peer sends; this, the rest. */
-	if (!mytcp_rmem_room(sk)) {
+	if (!mytcp_rmem_room(sk, skb)) {
 		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_RCVQDROP);
 		return false;
 	}

@@ -25,6 +25,7 @@ static void mytcp_destruct_sock(struct sock *sk)
 	__skb_queue_purge(&sk->sk_write_queue);
 	dst_release(rcu_dereference_protected(sk->sk_dst_cache, 1));
 	RCU_INIT_POINTER(sk->sk_dst_cache, NULL);
+	mytcp_release_mem_sock(sk);
 }
 
 /* Wake writers once the write queue has room again (stream semantics). */
@@ -63,6 +64,7 @@ static int mytcp_init_sock(struct sock *sk)
 	msk->mss_cache = MYTCP_DEFAULT_MSS;
 	msk->rto = MYTCP_TIMEOUT_INIT;
 	mytcp_init_sender(sk);
+	mytcp_init_mem_sock(sk);
 	return 0;
 }
 
@@ -688,6 +690,9 @@ static int mytcp_copy_to_frags(struct sock *sk, struct sk_buff *skb,
 	if (!merge && i >= MAX_SKB_FRAGS)
 		return 0;
 	size = min_t(int, size, pfrag->size - pfrag->offset);
+	/* The fragment's bytes join the segment's charge (see mem.c). */
+	if (!sk_wmem_schedule(sk, size))
+		return -ENOMEM;
 	err = skb_do_copy_data_nocache(sk, skb, &msg->msg_iter,
 				       page_address(pfrag->page) + pfrag->offset,
 				       size, skb->len);
@@ -704,6 +709,7 @@ static int mytcp_copy_to_frags(struct sock *sk, struct sk_buff *skb,
 	skb->data_len += size;
 	skb->truesize += size;
 	sk_wmem_queued_add(sk, size);
+	sk_mem_charge(sk, size);
 	return size;
 }
 
@@ -738,7 +744,7 @@ static int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 
 		skb = mytcp_tail_with_room(sk, mss);
 		if (!skb) {
-			if (!sk_stream_memory_free(sk))
+			if (!sk_stream_memory_free(sk) || !mytcp_wmem_room(sk, mss))
 				goto wait;
 			skb = mytcp_queue_segment(sk, 0, 0);
 			if (!skb)

@@ -77,6 +77,9 @@ static const char *const mytcp_ext_names[] = {
 	[MYTCP_EXT_FASTRETRANS]		= "TCPFastRetrans",
 	[MYTCP_EXT_RENORECOVERY]	= "TCPRenoRecovery",
 	[MYTCP_EXT_SLOWSTARTRETRANS]	= "TCPSlowStartRetrans",
+	/* memory: */
+	[MYTCP_EXT_MEMORYPRESSURES]	= "TCPMemoryPressures",
+	[MYTCP_EXT_MEMORYPRESSURESCHRONO] = "TCPMemoryPressuresChrono",
 };
 
 static_assert(ARRAY_SIZE(mytcp_ext_names) == MYTCP_EXT_MAX);

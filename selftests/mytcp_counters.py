@@ -44,7 +44,9 @@ EXT = ["EmbryonicRsts", "ListenOverflows", "ListenDrops", "TCPReqQFullDrop",
        # receiver: delayed ACKs
        "DelayedACKs", "DelayedACKLocked", "DelayedACKLost",
        # sender:
-       "TCPFastRetrans", "TCPRenoRecovery", "TCPSlowStartRetrans"]
+       "TCPFastRetrans", "TCPRenoRecovery", "TCPSlowStartRetrans",
+       # memory
+       "TCPMemoryPressures", "TCPMemoryPressuresChrono"]
 
 
 def parse_snmp(text):

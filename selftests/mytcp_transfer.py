@@ -7,13 +7,20 @@ suffer): transfers verified byte for byte (SHA-256) in each direction,
 under loss, reordering, duplication, corruption, delay, a blackout in the
 middle and a reader that stops.  The same transfer over TCP, in the same
 VM run, is timed beside each one and printed as a KTAP comment; only
-mytcp's results are asserted.  Under loss the retransmission counter
-must move, and during a blackout the retrnsmt column of /proc/net/mytcp.
+mytcp's results are asserted.  Under loss the retransmission counters
+must move (RetransSegs always; TCPFastRetrans under 10% loss, TCPTimeouts
+and the retrnsmt column of /proc/net/mytcp, sampled during the transfer,
+under 30% loss and during a blackout).  A blackout longer than the
+give-up limit (retries2 set to 5; the idle receiver uses keepalive, as a
+TCP receiver would need to) ends with ETIMEDOUT on both sides, with no
+rows left in /proc/net/mytcp and the protocol's memory and socket count
+(/proc/net/mytcp_sockstat) back where they were.
 
-MYTCP_TRANSFER_MB sets the size of each transfer (default 2; "make
-transfer" runs 50).
+MYTCP_TRANSFER_MB sets the size of each transfer (default 0.5 on the stock
+kernel, 0.25 on the debug kernel; "make transfer-long" runs 50).
 """
 
+import errno
 import hashlib
 import os
 import socket
@@ -22,14 +29,21 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from mytcp import (ADDR1, ADDR2, AF_MYTCP, accept, check, connect, del_netns,  # noqa: E402
-                   listener, load_module, main, netns, proc_rows, read, run, test,
-                   veth_pair)
+from mytcp import (ADDR1, ADDR2, AF_MYTCP, SOL_MYTCP, accept, check, connect,  # noqa: E402
+                   del_netns, listener, load_module, main, netns, proc_rows, read, run,
+                   test, veth_pair, wait_for)
 
 A, B = "mt-xfer-a", "mt-xfer-b"
-SIZE = int(float(os.environ.get("MYTCP_TRANSFER_MB", "2")) * (1 << 20))
-# No single recv() or send() may wait longer than this.
-STALL = 120
+DEBUG = os.environ.get("MYTCP_VM_KERNEL") == "debug"
+SIZE = int(float(os.environ.get("MYTCP_TRANSFER_MB", "0.25" if DEBUG else "0.5")) * (1 << 20))
+# make check's short run sends a quarter of that under 30% loss, where
+# every segment and ACK needs two tries on average; an explicit size is
+# sent whole.
+SHORT = "MYTCP_TRANSFER_MB" not in os.environ
+MYTCP_KEEPIDLE, MYTCP_KEEPINTVL, MYTCP_KEEPCNT = 4, 5, 6
+# No single recv() or send() may wait longer than this: more than twice
+# the longest backoff (rto_max, 120 s), which 30% loss both ways can reach.
+STALL = 250
 
 
 def netem(*args):
@@ -79,8 +93,12 @@ class Watch:
 
     def loop(self):
         while not self.stop.wait(0.02):
-            with netns(self.ns):
-                rows = proc_rows()
+            try:
+                with netns(self.ns):
+                    # /proc/net is the main thread's namespace: this one's.
+                    rows = proc_rows("/proc/thread-self/net/mytcp")
+            except OSError:
+                return      # the namespace went away: the test failed
             for r in rows:
                 self.max_retrnsmt = max(self.max_retrnsmt, r["retrnsmt"])
 
@@ -90,8 +108,8 @@ class Watch:
         return self.max_retrnsmt
 
 
-def transfer(family, sender_ns, pause=None, during=None):
-    """SIZE bytes from sender_ns to the other namespace.
+def transfer(family, sender_ns, pause=None, during=None, size=SIZE, stall=STALL):
+    """size bytes from sender_ns to the other namespace.
 
     pause: (at_bytes, seconds): the reader stops that long after at_bytes.
     during: (at_bytes, fn): the sender calls fn() after sending at_bytes.
@@ -109,7 +127,7 @@ def transfer(family, sender_ns, pause=None, during=None):
 
     def receive():
         srv = accept(lsk) if family == AF_MYTCP else lsk.accept()[0]
-        srv.settimeout(STALL)
+        srv.settimeout(stall)
         h, n, paused = hashlib.sha256(), 0, False
         try:
             while True:
@@ -133,12 +151,12 @@ def transfer(family, sender_ns, pause=None, during=None):
         if family == AF_MYTCP:
             cli = connect(server_addr, port)
         else:
-            cli = socket.create_connection((server_addr, port), timeout=STALL)
-    cli.settimeout(STALL)
+            cli = socket.create_connection((server_addr, port), timeout=stall)
+    cli.settimeout(stall)
     h, sent, hooked = hashlib.sha256(), 0, False
     try:
-        while sent < SIZE:
-            piece = pattern(sent, min(1 << 16, SIZE - sent))
+        while sent < size:
+            piece = pattern(sent, min(1 << 16, size - sent))
             h.update(piece)
             cli.sendall(piece)
             sent += len(piece)
@@ -147,24 +165,40 @@ def transfer(family, sender_ns, pause=None, during=None):
                 during[1]()
         cli.shutdown(socket.SHUT_WR)
     finally:
-        reader.join(STALL * 4)
+        reader.join(stall * 4)
         cli.close()
         lsk.close()
     elapsed = time.monotonic() - start
     what = "AF_MYTCP" if family == AF_MYTCP else "TCP"
     check("error" not in result, "%s receiver: %s" % (what, result.get("error")))
-    check(result.get("n") == SIZE, "%s: received %s of %d bytes" % (what, result.get("n"), SIZE))
+    check(result.get("n") == size, "%s: received %s of %d bytes" % (what, result.get("n"), size))
     check(result["digest"] == h.hexdigest(), "%s: data differs" % what)
     return elapsed
 
 
-def impaired(name, netem_args, pause=None, blackout=None, must_retransmit=True):
+def tcp_transfer(sender, pause, during, size):
+    """The same over TCP, for comparison only: its failures are printed.
+
+    TCP too can back off past a minute under 30% loss both ways; it gets
+    a shorter stall so that it cannot eat the test's time.
+    """
+    try:
+        return transfer(socket.AF_INET, sender, pause=pause, during=during, size=size,
+                        stall=60)
+    except (AssertionError, OSError) as e:
+        print("# TCP did not finish: %s" % e, flush=True)
+        return float("nan")
+
+
+def impaired(name, netem_args, pause=None, blackout=None, must_retransmit=True,
+             must_move=(), min_retrnsmt=0, size=SIZE):
     """Both directions over mytcp, then over TCP, under netem_args.
 
-    must_retransmit: RetransSegs must move.  A blackout must show in the
-    retrnsmt column (timeouts in a row, as TCP's icsk_retransmits; fast
-    retransmits leave it at 0, as in TCP).  A paused reader must make the
-    sender probe its zero window.
+    must_retransmit: RetransSegs must move; must_move: these counters too.
+    A blackout must show in the retrnsmt column (timeouts in a row, as
+    TCP's icsk_retransmits; fast retransmits leave it at 0, as in TCP), as
+    must min_retrnsmt.  A paused reader must make the sender probe its
+    zero window.
     """
     load_module()
     del_netns(A)
@@ -175,25 +209,32 @@ def impaired(name, netem_args, pause=None, blackout=None, must_retransmit=True):
         during = None
         if blackout:
             def black():
+                # At once, in the sender's thread; it ends in the background.
                 netem("loss", "100%")
-                time.sleep(blackout)
-                netem(*netem_args)
-            during = (SIZE // 3, lambda: threading.Thread(target=black).start())
+                threading.Timer(blackout, netem, netem_args).start()
+            during = (SIZE // 3, black)
         for sender in (A, B):
             before = counter(sender, "RetransSegs")
             probes = counter(sender, "TCPWinProbe")
+            moved = {c: counter(sender, c) for c in ("TCPTimeouts", "TCPFastRetrans")}
             watch = Watch(sender)
-            secs = transfer(AF_MYTCP, sender, pause=pause, during=during)
+            secs = transfer(AF_MYTCP, sender, pause=pause, during=during, size=size)
             most = watch.end()
             retrans = counter(sender, "RetransSegs") - before
             probes = counter(sender, "TCPWinProbe") - probes
-            tsecs = transfer(socket.AF_INET, sender, pause=pause, during=during)
-            print("# %s, %s sends %g MB: mytcp %.1f s (%d retransmitted, retrnsmt up to %d, "
-                  "%d window probes), TCP %.1f s, TCP/mytcp speed %.2f"
-                  % (name, "A" if sender == A else "B", SIZE / (1 << 20), secs, retrans,
-                     most, probes, tsecs, tsecs / secs), flush=True)
+            moved = {c: counter(sender, c) - v for c, v in moved.items()}
+            tsecs = tcp_transfer(sender, pause, during, size)
+            print("# %s, %s sends %g MB: mytcp %.1f s (%d retransmitted, %d timeouts, "
+                  "%d fast retransmits, retrnsmt up to %d, %d window probes), TCP %.1f s, "
+                  "TCP/mytcp speed %.2f"
+                  % (name, "A" if sender == A else "B", size / (1 << 20), secs, retrans,
+                     moved["TCPTimeouts"], moved["TCPFastRetrans"], most, probes, tsecs,
+                     tsecs / secs), flush=True)
             if must_retransmit:
                 check(retrans > 0, "%s: RetransSegs did not move" % name)
+            for c in must_move:
+                check(moved[c] > 0, "%s: %s did not move" % (name, c))
+            check(most >= min_retrnsmt, "%s: retrnsmt only reached %d" % (name, most))
             if blackout:
                 # Timeouts in a row, each counted in the retrnsmt column.
                 check(most >= 2, "%s: retrnsmt only reached %d" % (name, most))
@@ -206,12 +247,13 @@ def impaired(name, netem_args, pause=None, blackout=None, must_retransmit=True):
 
 @test
 def loss_10_percent():
-    impaired("10% loss", ("loss", "10%"))
+    impaired("10% loss", ("loss", "10%"), must_move=("TCPFastRetrans",))
 
 
 @test
 def loss_30_percent():
-    impaired("30% loss", ("loss", "30%"))
+    impaired("30% loss", ("loss", "30%"), must_move=("TCPTimeouts",), min_retrnsmt=1,
+             size=SIZE // 4 if SHORT else SIZE)
 
 
 @test
@@ -237,13 +279,110 @@ def delay_100ms_loss_1_percent():
 
 @test
 def blackout_10_seconds():
-    impaired("10 s blackout", ("delay", "1ms"), blackout=10)
+    impaired("10 s blackout", ("delay", "1ms"), blackout=10, must_move=("TCPTimeouts",))
 
 
 @test
 def reader_stops_5_seconds():
     impaired("reader stops 5 s", ("delay", "1ms"), pause=(SIZE // 4, 5),
              must_retransmit=False)
+
+
+def sockstat():
+    """{alloc, mem, pressure} of /proc/net/mytcp_sockstat (global)."""
+    f = read("/proc/net/mytcp_sockstat").split()
+    return {k: int(v) for k, v in zip(f[1::2], f[2::2])}
+
+
+@test
+def blackout_past_give_up():
+    """A blackout longer than the give-up limit: ETIMEDOUT on both sides.
+
+    retries2 is 5 (TCP's model: 12.6 s of backoff from a 200 ms RTO); the
+    receiver, idle during the blackout, notices through keepalive (2 s
+    idle, 3 probes 1 s apart), as a TCP receiver would have to.
+    """
+    load_module()
+    del_netns(A)
+    del_netns(B)
+    veth_pair(A, B)
+    base = sockstat()
+    try:
+        for ns in (A, B):
+            with netns(ns):
+                with open("/proc/sys/net/mytcp/retries2", "w") as f:
+                    f.write("5")
+        aborts = {ns: counter(ns, "TCPAbortOnTimeout") for ns in (A, B)}
+        with netns(B):
+            lsk, port = listener(ADDR2, backlog=1)
+        with netns(A):
+            cli = connect(ADDR2, port)
+        srv = accept(lsk)
+        lsk.close()
+        srv.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        for opt, val in ((MYTCP_KEEPIDLE, 2), (MYTCP_KEEPINTVL, 1), (MYTCP_KEEPCNT, 3)):
+            srv.setsockopt(SOL_MYTCP, opt, val)
+        result = {}
+        received = threading.Event()
+
+        def receive():
+            n = 0
+            try:
+                while True:
+                    chunk = srv.recv(1 << 16)
+                    if not chunk:
+                        result["rx"] = "EOF"
+                        return
+                    n += len(chunk)
+                    if n >= SIZE // 4:
+                        received.set()
+            except OSError as e:
+                result["rx"] = e.errno
+                result["rx_at"] = time.monotonic()
+
+        def send():
+            sent = 0
+            try:
+                while True:
+                    sent += cli.send(pattern(sent, 1 << 16))
+            except OSError as e:
+                result["tx"] = e.errno
+                result["tx_at"] = time.monotonic()
+
+        threads = [threading.Thread(target=receive), threading.Thread(target=send)]
+        for t in threads:
+            t.start()
+        check(received.wait(STALL), "no data before the blackout")
+        watch = Watch(A)
+        netem("loss", "100%")
+        start = time.monotonic()
+        for t in threads:
+            t.join(90)
+        most = watch.end()
+        print("# blackout: receiver %s after %.1f s, sender %s after %.1f s, retrnsmt up to %d"
+              % (result.get("rx"), result.get("rx_at", 0) - start, result.get("tx"),
+                 result.get("tx_at", 0) - start, most), flush=True)
+        check(not any(t.is_alive() for t in threads), "still blocked 90 s into the blackout")
+        check(result.get("rx") == errno.ETIMEDOUT, "receiver: %s" % result.get("rx"))
+        check(result.get("tx") == errno.ETIMEDOUT, "sender: %s" % result.get("tx"))
+        check(most >= 5, "retrnsmt only reached %d" % most)
+        for ns in (A, B):
+            check(counter(ns, "TCPAbortOnTimeout") > aborts[ns],
+                  "%s: TCPAbortOnTimeout did not move" % ns)
+        cli.close()
+        srv.close()
+        netem()
+        for ns in (A, B):
+            def gone():
+                with netns(ns):
+                    return not proc_rows()
+            check(wait_for(gone, 5), "%s: rows left in /proc/net/mytcp" % ns)
+        now = wait_for(lambda: (lambda s: s if s["alloc"] <= base["alloc"] and
+                                s["mem"] <= base["mem"] else None)(sockstat()), 10)
+        check(now, "sockets or memory left: %s, before %s" % (sockstat(), base))
+    finally:
+        del_netns(A)
+        del_netns(B)
 
 
 if __name__ == "__main__":

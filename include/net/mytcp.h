@@ -310,6 +310,9 @@ enum {
 	MYTCP_EXT_FASTRETRANS,
 	MYTCP_EXT_RENORECOVERY,
 	MYTCP_EXT_SLOWSTARTRETRANS,
+	/* memory: */
+	MYTCP_EXT_MEMORYPRESSURES,
+	MYTCP_EXT_MEMORYPRESSURESCHRONO,
 	MYTCP_EXT_MAX
 };
 
@@ -610,6 +613,28 @@ void mytcp_remove_stats_proc(struct net *net);
 /* proc.c */
 int mytcp_create_proc(struct net *net);
 void mytcp_remove_proc(struct net *net);
+
+/* mem.c */
+extern long mytcp_sysctl_mem[3];
+extern int mytcp_sysctl_rmem[3];
+extern int mytcp_sysctl_wmem[3];
+void mytcp_default_mem(unsigned long free_pages, long mem[3]);
+int mytcp_sndbuf_for(unsigned int mss, u32 cwnd, int max);
+void mytcp_init_mem_sock(struct sock *sk);
+void mytcp_release_mem_sock(struct sock *sk);
+void mytcp_charge_wqueue(struct sock *sk, struct sk_buff *skb);
+bool mytcp_wmem_room(struct sock *sk, unsigned int mss);
+bool mytcp_rmem_schedule(struct sock *sk, struct sk_buff *skb, bool in_order);
+bool mytcp_under_memory_pressure(void);
+void mytcp_grow_sndbuf(struct sock *sk);
+void mytcp_new_space(struct sock *sk);
+int mytcp_create_sockstat_proc(struct net *net);
+void mytcp_remove_sockstat_proc(struct net *net);
+int mytcp_init_mem(void);
+void mytcp_exit_mem(void);
+int mytcp_register_mem_sysctls(void);
+void mytcp_unregister_mem_sysctls(void);
+void mytcp_set_proto_mem(struct proto *prot);
 
 /* socket.c */
 extern struct proto mytcp_prot;

@@ -324,10 +324,10 @@ def connected_pair(addr="127.0.0.1"):
     return lsk, cli, accept(lsk)
 
 
-def proc_rows():
-    """Rows of /proc/net/mytcp as dicts: local, remote (addr, port), st."""
+def proc_rows(path=PROC_NET):
+    """Rows of /proc/net/mytcp (or path) as dicts: local, remote (addr, port), st."""
     rows = []
-    for line in read(PROC_NET).splitlines()[1:]:
+    for line in read(path).splitlines()[1:]:
         f = line.split()
         def addr(x):
             a, p = x.split(":")
