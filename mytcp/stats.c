@@ -77,6 +77,11 @@ static const char *const mytcp_ext_names[] = {
 	[MYTCP_EXT_FASTRETRANS]		= "TCPFastRetrans",
 	[MYTCP_EXT_RENORECOVERY]	= "TCPRenoRecovery",
 	[MYTCP_EXT_SLOWSTARTRETRANS]	= "TCPSlowStartRetrans",
+	[MYTCP_EXT_SACKRECOVERY]	= "TCPSackRecovery",
+	[MYTCP_EXT_SACKRECOVERYFAIL]	= "TCPSackRecoveryFail",
+	[MYTCP_EXT_SACKRENEGING]	= "TCPSACKReneging",
+	[MYTCP_EXT_SACKDISCARD]		= "TCPSACKDiscard",
+	[MYTCP_EXT_LOSTRETRANSMIT]	= "TCPLostRetransmit",
 };
 
 static_assert(ARRAY_SIZE(mytcp_ext_names) == MYTCP_EXT_MAX);

@@ -44,7 +44,10 @@ EXT = ["EmbryonicRsts", "ListenOverflows", "ListenDrops", "TCPReqQFullDrop",
        # receiver: delayed ACKs
        "DelayedACKs", "DelayedACKLocked", "DelayedACKLost",
        # sender:
-       "TCPFastRetrans", "TCPRenoRecovery", "TCPSlowStartRetrans"]
+       "TCPFastRetrans", "TCPRenoRecovery", "TCPSlowStartRetrans",
+       # sender: SACK
+       "TCPSackRecovery", "TCPSackRecoveryFail", "TCPSACKReneging",
+       "TCPSACKDiscard", "TCPLostRetransmit"]
 
 
 def parse_snmp(text):

@@ -6,8 +6,9 @@ Two namespaces joined by veth, tc netem on both ends (data and ACKs both
 suffer): transfers verified byte for byte (SHA-256) in each direction,
 under loss, reordering, duplication, corruption, delay, a blackout in the
 middle and a reader that stops.  The same transfer over TCP, in the same
-VM run, is timed beside each one and printed as a KTAP comment; only
-mytcp's results are asserted.  Under loss the retransmission counter
+VM run, is timed beside each one and printed as a KTAP comment, with
+the counters of how mytcp's sender recovered (timeouts, fast
+retransmits, SACK recoveries...); only mytcp's results are asserted.  Under loss the retransmission counter
 must move, and during a blackout the retrnsmt column of /proc/net/mytcp.
 
 MYTCP_TRANSFER_MB sets the size of each transfer (default 2; "make
@@ -30,6 +31,10 @@ A, B = "mt-xfer-a", "mt-xfer-b"
 SIZE = int(float(os.environ.get("MYTCP_TRANSFER_MB", "2")) * (1 << 20))
 # No single recv() or send() may wait longer than this.
 STALL = 120
+# How the sender recovered, printed after each mytcp transfer.
+RECOVERY_COUNTERS = ("TCPTimeouts", "TCPFastRetrans", "TCPSlowStartRetrans",
+                     "TCPRenoRecovery", "TCPSackRecovery", "TCPSackRecoveryFail",
+                     "TCPLostRetransmit")
 
 
 def netem(*args):
@@ -180,6 +185,7 @@ def impaired(name, netem_args, pause=None, blackout=None, must_retransmit=True):
                 netem(*netem_args)
             during = (SIZE // 3, lambda: threading.Thread(target=black).start())
         for sender in (A, B):
+            recovery = {name: counter(sender, name) for name in RECOVERY_COUNTERS}
             before = counter(sender, "RetransSegs")
             probes = counter(sender, "TCPWinProbe")
             watch = Watch(sender)
@@ -192,6 +198,9 @@ def impaired(name, netem_args, pause=None, blackout=None, must_retransmit=True):
                   "%d window probes), TCP %.1f s, TCP/mytcp speed %.2f"
                   % (name, "A" if sender == A else "B", SIZE / (1 << 20), secs, retrans,
                      most, probes, tsecs, tsecs / secs), flush=True)
+            print("# ... mytcp's sender: %s" % ", ".join(
+                "%s %d" % (name, counter(sender, name) - recovery[name])
+                for name in RECOVERY_COUNTERS), flush=True)
             if must_retransmit:
                 check(retrans > 0, "%s: RetransSegs did not move" % name)
             if blackout:
