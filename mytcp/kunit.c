@@ -675,7 +675,20 @@ static void mytcp_test_sack_timeout(struct kunit *test)
 	skb_queue_purge(&q);
 }
 
+static void mytcp_test_probe_timeout(struct kunit *test)
+{
+	/* Two SRTTs (srtt_us is scaled by 8), at least 10 ms. */
+	KUNIT_EXPECT_EQ(test, mytcp_probe_timeout(8 * 50000, 5),
+			(u32)usecs_to_jiffies(100000));
+	KUNIT_EXPECT_EQ(test, mytcp_probe_timeout(8 * 1000, 5),
+			(u32)msecs_to_jiffies(10));
+	/* One segment in flight: the peer may delay its ACK 200 ms. */
+	KUNIT_EXPECT_EQ(test, mytcp_probe_timeout(8 * 50000, 1),
+			(u32)(usecs_to_jiffies(100000) + HZ / 5));
+}
+
 static struct kunit_case mytcp_sack_cases[] = {
+	KUNIT_CASE(mytcp_test_probe_timeout),
 	KUNIT_CASE(mytcp_test_sack_option),
 	KUNIT_CASE(mytcp_test_sack_block_ok),
 	KUNIT_CASE(mytcp_test_sack_tag),

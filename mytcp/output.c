@@ -713,7 +713,8 @@ static void mytcp_sent_new(struct sock *sk, struct sk_buff *skb)
 	if (!msk->packets_out++) {
 		msk->backoff = 0;
 		msk->probes_stamp = 0;
-		sk_reset_timer(sk, &msk->rtx_timer, jiffies + msk->rto);
+		msk->tlp_out = 0;
+		mytcp_arm_rtx_timer(sk);
 	}
 	msk->lsndtime = jiffies;
 }

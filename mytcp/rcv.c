@@ -138,10 +138,11 @@ static void mytcp_rearm_rtx(struct sock *sk)
 	struct mytcp_sock *msk = mytcp_sk(sk);
 
 	msk->retransmits = 0;
+	msk->tlp_out = 0;
 	if (msk->snd_una == msk->snd_nxt && !msk->send_head)
 		sk_stop_timer(sk, &msk->rtx_timer);
 	else
-		sk_reset_timer(sk, &msk->rtx_timer, jiffies + msk->rto);
+		mytcp_arm_rtx_timer(sk);
 }
 
 /* After an ACK of new data: the window grows, or recovery goes on. */

@@ -3,8 +3,9 @@
  * Loss recovery of the sender: what is in flight, resending a segment,
  * fast retransmit on three duplicate ACKs with NewReno's fast recovery
  * (RFC 6582) without SACK, SACK-based recovery (RFC 6675, from the
- * scoreboard of sack.c) with it, and resending what a timeout declared
- * lost as the congestion window allows.
+ * scoreboard of sack.c) with it, tail loss probes (RFC 8985 7) with it,
+ * and resending what a timeout declared lost as the congestion window
+ * allows.
  */
 #include <linux/skbuff.h>
 #include <net/sock.h>
@@ -267,4 +268,87 @@ void mytcp_sack_recovery(struct sock *sk)
 	    (msk->dupacks >= MYTCP_DUPTHRESH &&
 	     !mytcp_seq_before(msk->snd_una, msk->recover)))
 		mytcp_enter_sack_recovery(sk);
+}
+
+/**
+ * mytcp_probe_timeout() - when a tail loss probe is due (RFC 8985 7.2)
+ * @srtt_us: the smoothed RTT, << 3, in us (not 0)
+ * @packets_out: segments in flight
+ *
+ * Two SRTTs, at least 10 ms; with a single segment in flight, plus the
+ * longest the peer may delay its ACK (200 ms).
+ *
+ * Return: jiffies.
+ */
+u32 mytcp_probe_timeout(u32 srtt_us, u32 packets_out)
+{
+	u32 pto = max_t(u32, usecs_to_jiffies(srtt_us >> 2), msecs_to_jiffies(10));
+
+	if (packets_out == 1)
+		pto += MYTCP_DELACK_MAX;
+	return pto;
+}
+EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_probe_timeout);
+
+/**
+ * mytcp_arm_rtx_timer() - (re)start the retransmission timer
+ * @sk: the socket, locked, with segments in flight or waiting
+ *
+ * For the RTO; or, with SACK, outside recovery, with an RTT estimate and
+ * no probe out since the last ACK of new data, for a tail loss probe
+ * when that comes sooner.
+ */
+void mytcp_arm_rtx_timer(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	u32 when = msk->rto;
+
+	msk->tlp_armed = 0;
+	if (msk->sack_ok && msk->ca_state == MYTCP_CA_OPEN && !msk->tlp_out &&
+	    msk->rtt.srtt_us && msk->packets_out) {
+		u32 pto = mytcp_probe_timeout(msk->rtt.srtt_us, msk->packets_out);
+
+		if (pto < when) {
+			when = pto;
+			msk->tlp_armed = 1;
+		}
+	}
+	sk_reset_timer(sk, &msk->rtx_timer, jiffies + when);
+}
+
+/**
+ * mytcp_send_loss_probe() - the probe timer fired: a tail loss probe
+ * @sk: the socket, locked, with segments in flight
+ *
+ * The last segment sent goes again (TCPLossProbes), not marked lost:
+ * its SACK or ACK shows the peer what is missing before it, or makes the
+ * scoreboard's transmission rule find the losses, so that recovery
+ * starts without a timeout (RFC 8985 7.3; TCP prefers new data when the
+ * windows allow it).  Then the timer waits for the RTO.
+ *
+ * Return: true if the timer was dealt with (re-armed for the RTO).
+ */
+bool mytcp_send_loss_probe(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct sk_buff *skb;
+
+	msk->tlp_armed = 0;
+	if (msk->ca_state != MYTCP_CA_OPEN)
+		return false;
+	/* The segment before send_head: the last one sent. */
+	skb = msk->send_head ? msk->send_head->prev :
+			       skb_peek_tail(&sk->sk_write_queue);
+	if (!skb || skb == (struct sk_buff *)&sk->sk_write_queue)
+		return false;
+	msk->tlp_out = 1;
+	if (!(MYTCP_SKB_CB(skb)->sacked & MYTCP_SACKED_ACKED)) {
+		trace_mytcp_retransmit(sk, skb);
+		if (!net_xmit_eval(mytcp_transmit_skb(sk, skb)))
+			mytcp_inc_stats(sock_net(sk), MYTCP_MIB_RETRANSSEGS);
+		msk->total_retrans++;
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_LOSSPROBES);
+	}
+	sk_reset_timer(sk, &msk->rtx_timer, jiffies + msk->rto);
+	return true;
 }

@@ -82,6 +82,7 @@ static const char *const mytcp_ext_names[] = {
 	[MYTCP_EXT_SACKRENEGING]	= "TCPSACKReneging",
 	[MYTCP_EXT_SACKDISCARD]		= "TCPSACKDiscard",
 	[MYTCP_EXT_LOSTRETRANSMIT]	= "TCPLostRetransmit",
+	[MYTCP_EXT_LOSSPROBES]		= "TCPLossProbes",
 };
 
 static_assert(ARRAY_SIZE(mytcp_ext_names) == MYTCP_EXT_MAX);

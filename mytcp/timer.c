@@ -193,6 +193,8 @@ static void mytcp_retransmit(struct sock *sk)
 			mytcp_probe_window(sk);
 		return;
 	}
+	if (msk->tlp_armed && mytcp_send_loss_probe(sk))
+		return;
 	if (mytcp_retries_exhausted(sk)) {
 		mytcp_write_error(sk, ETIMEDOUT);
 		return;

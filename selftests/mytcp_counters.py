@@ -47,7 +47,7 @@ EXT = ["EmbryonicRsts", "ListenOverflows", "ListenDrops", "TCPReqQFullDrop",
        "TCPFastRetrans", "TCPRenoRecovery", "TCPSlowStartRetrans",
        # sender: SACK
        "TCPSackRecovery", "TCPSackRecoveryFail", "TCPSACKReneging",
-       "TCPSACKDiscard", "TCPLostRetransmit"]
+       "TCPSACKDiscard", "TCPLostRetransmit", "TCPLossProbes"]
 
 
 def parse_snmp(text):

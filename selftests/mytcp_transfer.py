@@ -34,7 +34,7 @@ STALL = 120
 # How the sender recovered, printed after each mytcp transfer.
 RECOVERY_COUNTERS = ("TCPTimeouts", "TCPFastRetrans", "TCPSlowStartRetrans",
                      "TCPRenoRecovery", "TCPSackRecovery", "TCPSackRecoveryFail",
-                     "TCPLostRetransmit")
+                     "TCPLostRetransmit", "TCPLossProbes")
 
 
 def netem(*args):

@@ -208,6 +208,8 @@ struct mytcp_sock {
 	/* sender: RTO estimate, congestion window, recovery, Nagle, persist */
 	struct mytcp_rtt	rtt;
 	u8			backoff;	/* RTO or probe doublings */
+	u8			tlp_armed:1,	/* rtx_timer is a tail loss probe's */
+				tlp_out:1;	/* a probe went, no new ACK since */
 	u8			ca_state;	/* MYTCP_CA_* */
 	u8			dupacks;	/* duplicate ACKs in a row */
 	u32			user_timeout;	/* ms, MYTCP_USER_TIMEOUT; 0: none */
@@ -351,6 +353,7 @@ enum {
 	MYTCP_EXT_SACKRENEGING,
 	MYTCP_EXT_SACKDISCARD,
 	MYTCP_EXT_LOSTRETRANSMIT,
+	MYTCP_EXT_LOSSPROBES,
 	MYTCP_EXT_MAX
 };
 
@@ -703,6 +706,9 @@ u32 mytcp_in_flight(const struct sock *sk);
 void mytcp_resend_segment(struct sock *sk, struct sk_buff *skb);
 void mytcp_sack_resend(struct sock *sk);
 void mytcp_sack_recovery(struct sock *sk);
+u32 mytcp_probe_timeout(u32 srtt_us, u32 packets_out);
+void mytcp_arm_rtx_timer(struct sock *sk);
+bool mytcp_send_loss_probe(struct sock *sk);
 
 /* sack.c */
 bool mytcp_sack_block_ok(u32 start, u32 end, u32 una, u32 nxt);
