@@ -3,7 +3,8 @@
  * KUnit tests of mytcp's pure logic: sequence arithmetic, state
  * numbering and names, sysctl defaults and ranges, ISNs, MSS, window
  * scale and SYN options, the receiver's ACK timeout and window
- * arithmetic, the RTO estimator and Reno's arithmetic.  Built only
+ * arithmetic, the RTO estimator, Reno's arithmetic and the SACK
+ * scoreboard (on a queue of bare segments).  Built only
  * against a kernel with CONFIG_KUNIT; needs mytcp.ko loaded.
  */
 #include <kunit/test.h>
@@ -118,6 +119,7 @@ static void mytcp_test_sysctl_defaults(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, msecs_to_jiffies(mn.sysctl_rto_max_ms),
 			(unsigned long)TCP_RTO_MAX);
 	KUNIT_EXPECT_EQ(test, mn.sysctl_retries2, TCP_RETR2);
+	KUNIT_EXPECT_EQ(test, mn.sysctl_sack, 1);	/* tcp_sack */
 	KUNIT_EXPECT_STREQ(test, mn.sysctl_congestion_control, "reno");
 	KUNIT_EXPECT_EQ(test, mn.sysctl_syn_retries, TCP_SYN_RETRIES);
 	KUNIT_EXPECT_EQ(test, mn.sysctl_synack_retries, TCP_SYNACK_RETRIES);
@@ -204,12 +206,17 @@ static void mytcp_test_syn_options(struct kunit *test)
 {
 	const u8 both[] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 7 };
 	const u8 mss_only[] = { 2, 4, 0x02, 0x18 };
+	/* TCP's SYN without timestamps: mss, nop, nop, sackOK, nop, wscale */
+	const u8 all[] = { 2, 4, 0x05, 0xb4, 1, 1, 4, 2, 1, 3, 3, 7 };
 	u8 buf[MYTCP_MAX_OPT_LEN];
 
-	KUNIT_ASSERT_EQ(test, mytcp_write_syn_options(buf, 1460, 7), sizeof(both));
+	KUNIT_ASSERT_EQ(test, mytcp_write_syn_options(buf, 1460, 7, false), sizeof(both));
 	KUNIT_EXPECT_EQ(test, memcmp(buf, both, sizeof(both)), 0);
-	KUNIT_ASSERT_EQ(test, mytcp_write_syn_options(buf, 536, -1), sizeof(mss_only));
+	KUNIT_ASSERT_EQ(test, mytcp_write_syn_options(buf, 536, -1, false),
+			sizeof(mss_only));
 	KUNIT_EXPECT_EQ(test, memcmp(buf, mss_only, sizeof(mss_only)), 0);
+	KUNIT_ASSERT_EQ(test, mytcp_write_syn_options(buf, 1460, 7, true), sizeof(all));
+	KUNIT_EXPECT_EQ(test, memcmp(buf, all, sizeof(all)), 0);
 }
 
 static struct kunit_case mytcp_wire_cases[] = {
@@ -551,9 +558,193 @@ static struct kunit_suite mytcp_mem_suite = {
 	.test_cases = mytcp_mem_cases,
 };
 
+static void mytcp_test_sack_option(struct kunit *test)
+{
+	const struct mytcp_sack_block b[2] = { { 0x01020304, 0x05060708 },
+					       { 0xfffffff0, 0x10 } };
+	const u8 want[] = { 1, 1, 5, 18, 1, 2, 3, 4, 5, 6, 7, 8,
+			    0xff, 0xff, 0xff, 0xf0, 0, 0, 0, 0x10 };
+	u8 buf[MYTCP_MAX_OPT_LEN];
+
+	KUNIT_EXPECT_EQ(test, mytcp_write_sack_option(buf, b, 0), 0U);
+	KUNIT_ASSERT_EQ(test, mytcp_write_sack_option(buf, b, 2), sizeof(want));
+	KUNIT_EXPECT_EQ(test, memcmp(buf, want, sizeof(want)), 0);
+	/* Four blocks and their two NOPs fill the 40 bytes of options. */
+	KUNIT_EXPECT_EQ(test, 4 + 8 * MYTCP_MAX_SACK_BLOCKS, MYTCP_MAX_OPT_LEN - 4);
+}
+
+static void mytcp_test_sack_block_ok(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, mytcp_sack_block_ok(2000, 3000, 1000, 9000));
+	KUNIT_EXPECT_TRUE(test, mytcp_sack_block_ok(500, 3000, 1000, 9000));
+	KUNIT_EXPECT_TRUE(test, mytcp_sack_block_ok(8000, 9000, 1000, 9000));
+	/* Empty or upside down, beyond SND.NXT, old (a D-SACK): not used. */
+	KUNIT_EXPECT_FALSE(test, mytcp_sack_block_ok(3000, 3000, 1000, 9000));
+	KUNIT_EXPECT_FALSE(test, mytcp_sack_block_ok(3000, 2000, 1000, 9000));
+	KUNIT_EXPECT_FALSE(test, mytcp_sack_block_ok(8000, 9001, 1000, 9000));
+	KUNIT_EXPECT_FALSE(test, mytcp_sack_block_ok(500, 1000, 1000, 9000));
+	/* Across the wrap of sequence space. */
+	KUNIT_EXPECT_TRUE(test, mytcp_sack_block_ok(0xfffffff0, 0x10, 0xffffff00, 0x100));
+}
+
+/* Segments of 1000 bytes from sequence number 1000, sent one by one. */
+static void mytcp_sack_fill(struct kunit *test, struct sk_buff_head *q,
+			    struct mytcp_scoreboard *sb, int n)
+{
+	int i;
+
+	skb_queue_head_init(q);
+	memset(sb, 0, sizeof(*sb));
+	for (i = 0; i < n; i++) {
+		struct sk_buff *skb = alloc_skb(0, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, skb);
+		memset(skb->cb, 0, sizeof(skb->cb));
+		MYTCP_SKB_CB(skb)->seq = 1000 + 1000 * i;
+		MYTCP_SKB_CB(skb)->end_seq = 2000 + 1000 * i;
+		MYTCP_SKB_CB(skb)->tx = ++sb->tx_count;
+		__skb_queue_tail(q, skb);
+	}
+}
+
+/* The segment of the queue that starts at @seq. */
+static struct sk_buff *mytcp_sack_find(struct sk_buff_head *q, u32 seq)
+{
+	struct sk_buff *skb;
+
+	skb_queue_walk(q, skb)
+		if (MYTCP_SKB_CB(skb)->seq == seq)
+			return skb;
+	return NULL;
+}
+
+static void mytcp_test_sack_tag(struct kunit *test)
+{
+	struct mytcp_scoreboard sb;
+	struct sk_buff_head q;
+
+	mytcp_sack_fill(test, &q, &sb, 8);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_tag(&sb, &q, NULL, 2000, 4000, NULL), 2U);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_tag(&sb, &q, NULL, 2000, 4000, NULL), 0U);
+	/* Only whole segments: [4500, 6000) marks the one at 5000. */
+	KUNIT_EXPECT_EQ(test, mytcp_sack_tag(&sb, &q, NULL, 4500, 6000, NULL), 1U);
+	KUNIT_EXPECT_EQ(test, sb.sacked_out, 3U);
+	KUNIT_EXPECT_EQ(test, sb.delivered_tx, 5U);
+	/* Never-sent segments (from @stop on) are not marked. */
+	KUNIT_EXPECT_EQ(test, mytcp_sack_tag(&sb, &q, mytcp_sack_find(&q, 8000),
+					     7000, 9000, NULL), 1U);
+	KUNIT_EXPECT_EQ(test, sb.sacked_out, 4U);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_pipe(&sb, 8), 4U);
+	skb_queue_purge(&q);
+}
+
+static void mytcp_test_sack_lost(struct kunit *test)
+{
+	struct mytcp_scoreboard sb;
+	struct sk_buff_head q;
+	struct sk_buff *first, *fourth;
+	u32 again = 0;
+
+	mytcp_sack_fill(test, &q, &sb, 8);
+	first = mytcp_sack_find(&q, 1000);
+	fourth = mytcp_sack_find(&q, 4000);
+	/* 2000, 3000 and 5000 SACKed: 1000 has three above, 4000 one. */
+	mytcp_sack_tag(&sb, &q, NULL, 2000, 4000, NULL);
+	mytcp_sack_tag(&sb, &q, NULL, 5000, 6000, NULL);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_mark_lost(&sb, &q, NULL, 3, &again), 1U);
+	KUNIT_EXPECT_TRUE(test, MYTCP_SKB_CB(first)->sacked & MYTCP_SACKED_LOST);
+	KUNIT_EXPECT_FALSE(test, MYTCP_SKB_CB(fourth)->sacked & MYTCP_SACKED_LOST);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_pipe(&sb, 8), 4U);
+	/* Resent: in flight again; marking again changes nothing. */
+	mytcp_sack_resent(&sb, first);
+	MYTCP_SKB_CB(first)->tx = ++sb.tx_count;		/* 9 */
+	KUNIT_EXPECT_EQ(test, sb.retrans_out, 1U);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_pipe(&sb, 8), 5U);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_mark_lost(&sb, &q, NULL, 3, &again), 0U);
+	/* Two more SACKed above 4000: three now, it is lost too. */
+	mytcp_sack_tag(&sb, &q, NULL, 6000, 8000, NULL);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_mark_lost(&sb, &q, NULL, 3, &again), 1U);
+	KUNIT_EXPECT_EQ(test, sb.lost_out, 2U);
+	KUNIT_EXPECT_EQ(test, again, 0U);
+	/* A send three after the resend arrived: the resend was lost. */
+	sb.delivered_tx = 12;
+	mytcp_sack_mark_lost(&sb, &q, NULL, 3, &again);
+	KUNIT_EXPECT_EQ(test, again, 1U);
+	KUNIT_EXPECT_EQ(test, sb.retrans_out, 0U);
+	KUNIT_EXPECT_TRUE(test, MYTCP_SKB_CB(first)->sacked & MYTCP_SACKED_LOST);
+	/* A resend the peer SACKs leaves lost and retrans. */
+	mytcp_sack_resent(&sb, fourth);
+	mytcp_sack_tag(&sb, &q, NULL, 4000, 5000, NULL);
+	KUNIT_EXPECT_EQ(test, sb.lost_out, 1U);
+	KUNIT_EXPECT_EQ(test, sb.retrans_out, 0U);
+	KUNIT_EXPECT_EQ(test, sb.sacked_out, 6U);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_pipe(&sb, 8), 1U);
+	skb_queue_purge(&q);
+}
+
+static void mytcp_test_sack_timeout(struct kunit *test)
+{
+	struct mytcp_scoreboard sb;
+	struct sk_buff_head q;
+	struct sk_buff *skb;
+
+	mytcp_sack_fill(test, &q, &sb, 6);
+	mytcp_sack_tag(&sb, &q, NULL, 3000, 4000, NULL);
+	mytcp_sack_resent(&sb, mytcp_sack_find(&q, 1000));
+	/* All that is not SACKed is lost, resends included; SACKs stay. */
+	mytcp_sack_mark_all_lost(&sb, &q, NULL);
+	KUNIT_EXPECT_EQ(test, sb.lost_out, 5U);
+	KUNIT_EXPECT_EQ(test, sb.retrans_out, 0U);
+	KUNIT_EXPECT_EQ(test, sb.sacked_out, 1U);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_pipe(&sb, 6), 0U);
+	/* The cumulative ACK takes segments off the scoreboard. */
+	while ((skb = skb_peek(&q)) && MYTCP_SKB_CB(skb)->seq < 4000) {
+		mytcp_sack_unlink(&sb, skb);
+		__skb_unlink(skb, &q);
+		kfree_skb(skb);
+	}
+	KUNIT_EXPECT_EQ(test, sb.lost_out, 3U);
+	KUNIT_EXPECT_EQ(test, sb.sacked_out, 0U);
+	/* Reneging: everything forgotten. */
+	mytcp_sack_tag(&sb, &q, NULL, 5000, 6000, NULL);
+	mytcp_sack_forget(&sb, &q);
+	KUNIT_EXPECT_EQ(test, sb.lost_out + sb.sacked_out + sb.retrans_out, 0U);
+	skb_queue_walk(&q, skb)
+		KUNIT_EXPECT_EQ(test, (int)MYTCP_SKB_CB(skb)->sacked, 0);
+	skb_queue_purge(&q);
+}
+
+static void mytcp_test_probe_timeout(struct kunit *test)
+{
+	/* Two SRTTs (srtt_us is scaled by 8), at least 10 ms. */
+	KUNIT_EXPECT_EQ(test, mytcp_probe_timeout(8 * 50000, 5),
+			(u32)usecs_to_jiffies(100000));
+	KUNIT_EXPECT_EQ(test, mytcp_probe_timeout(8 * 1000, 5),
+			(u32)msecs_to_jiffies(10));
+	/* One segment in flight: the peer may delay its ACK 200 ms. */
+	KUNIT_EXPECT_EQ(test, mytcp_probe_timeout(8 * 50000, 1),
+			(u32)(usecs_to_jiffies(100000) + HZ / 5));
+}
+
+static struct kunit_case mytcp_sack_cases[] = {
+	KUNIT_CASE(mytcp_test_probe_timeout),
+	KUNIT_CASE(mytcp_test_sack_option),
+	KUNIT_CASE(mytcp_test_sack_block_ok),
+	KUNIT_CASE(mytcp_test_sack_tag),
+	KUNIT_CASE(mytcp_test_sack_lost),
+	KUNIT_CASE(mytcp_test_sack_timeout),
+	{}
+};
+
+static struct kunit_suite mytcp_sack_suite = {
+	.name = "mytcp_sack",
+	.test_cases = mytcp_sack_cases,
+};
+
 kunit_test_suites(&mytcp_seq_suite, &mytcp_state_suite, &mytcp_sysctl_suite,
 		  &mytcp_wire_suite, &mytcp_cookie_suite, &mytcp_receiver_suite,
-		  &mytcp_rtt_suite, &mytcp_reno_suite, &mytcp_mem_suite);
+		  &mytcp_rtt_suite, &mytcp_reno_suite, &mytcp_mem_suite,
+		  &mytcp_sack_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests of mytcp's pure logic");

@@ -207,7 +207,8 @@ static void mytcp_send_synack(struct mytcp_request *req)
 			MYTCP_MAX_WINDOW);
 
 	len = mytcp_write_syn_options(opts, req->advmss,
-				      req->wscale_ok ? req->rcv_wscale : -1);
+				      req->wscale_ok ? req->rcv_wscale : -1,
+				      req->sack_ok);
 	mytcp_send_bare(sock_net(req->listener), req->laddr, req->raddr,
 			req->lport, req->rport, req->iss, req->irs + 1,
 			MYTCPHDR_SYN | MYTCPHDR_ACK, win, opts, len);
@@ -311,6 +312,8 @@ static void mytcp_fill_request(struct sock *sk, struct sk_buff *skb,
 	req->wscale_ok = opt.wscale_ok;
 	req->snd_wscale = opt.wscale_ok ? opt.wscale : 0;
 	req->rcv_wscale = opt.wscale_ok ? mytcp_rcv_wscale_for(READ_ONCE(sk->sk_rcvbuf)) : 0;
+	req->sack_ok = opt.sack_ok &&
+		       READ_ONCE(mytcp_net(sock_net(sk))->sysctl_sack);
 
 	flowi4_init_output(&fl4, 0, 0, 0, RT_SCOPE_UNIVERSE, IPPROTO_MYTCP, 0,
 			   req->raddr, req->laddr, req->rport, req->lport,
@@ -342,6 +345,7 @@ static void mytcp_set_cookie_options(struct mytcp_request *req, u16 mss)
 {
 	req->mss = mss;
 	req->wscale_ok = 0;
+	req->sack_ok = 0;
 	req->snd_wscale = 0;
 	req->rcv_wscale = 0;
 }
@@ -465,6 +469,7 @@ static struct sock *mytcp_create_child(struct sock *sk, struct mytcp_request *re
 	msk->write_seq = req->iss + 1;
 	msk->snd_wscale = req->snd_wscale;
 	msk->rcv_wscale = req->rcv_wscale;
+	msk->sack_ok = req->sack_ok;
 	msk->snd_wnd = ntohs(tcp_hdr(skb)->window) << msk->snd_wscale;
 	msk->max_window = msk->snd_wnd;
 	msk->snd_wl1 = MYTCP_SKB_CB(skb)->seq;

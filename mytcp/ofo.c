@@ -163,7 +163,66 @@ bool mytcp_queue_ofo(struct sock *sk, struct sk_buff *skb)
 	skb_dst_drop(skb);
 	skb_set_owner_r(skb, sk);
 	mytcp_ofo_link(sk, skb);
+	mytcp_sk(sk)->ofo_last = cb->seq;
 	return true;
+}
+
+/*
+ * The run of back-to-back queued segments @skb is part of: its first
+ * sequence number in @b->start, the end of its last in @b->end.  Return:
+ * the first segment after the run, or NULL.
+ */
+static struct sk_buff *mytcp_ofo_run(struct sk_buff *skb,
+				     struct mytcp_sack_block *b)
+{
+	struct sk_buff *prev, *next;
+
+	b->start = MYTCP_SKB_CB(skb)->seq;
+	for (prev = mytcp_ofo_skb(rb_prev(&skb->rbnode));
+	     prev && mytcp_ofo_end(prev) == b->start;
+	     prev = mytcp_ofo_skb(rb_prev(&prev->rbnode)))
+		b->start = MYTCP_SKB_CB(prev)->seq;
+	b->end = mytcp_ofo_end(skb);
+	for (next = mytcp_ofo_skb(rb_next(&skb->rbnode));
+	     next && MYTCP_SKB_CB(next)->seq == b->end;
+	     next = mytcp_ofo_skb(rb_next(&next->rbnode)))
+		b->end = mytcp_ofo_end(next);
+	return next;
+}
+
+/**
+ * mytcp_ofo_sack_blocks() - the SACK blocks of the out-of-order queue
+ * @sk: the socket, locked
+ * @blocks: filled in
+ * @max: room in @blocks
+ *
+ * RFC 2018 4: the first block holds the segment that arrived last; the
+ * others follow from the lowest sequence number up, the holes a sender
+ * fills first (TCP repeats the most recently reported blocks instead).
+ *
+ * Return: how many blocks were written.
+ */
+unsigned int mytcp_ofo_sack_blocks(struct sock *sk, struct mytcp_sack_block *blocks,
+				   unsigned int max)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct sk_buff *skb, *last;
+	struct mytcp_sack_block b;
+	unsigned int n = 0;
+
+	if (!max)
+		return 0;
+	last = mytcp_ofo_find_before(sk, msk->ofo_last);
+	if (last && mytcp_seq_after(mytcp_ofo_end(last), msk->ofo_last))
+		mytcp_ofo_run(last, &blocks[n++]);
+	skb = mytcp_ofo_skb(rb_first(&msk->ofo_root));
+	while (skb && n < max) {
+		skb = mytcp_ofo_run(skb, &b);
+		if (n && b.start == blocks[0].start)
+			continue;
+		blocks[n++] = b;
+	}
+	return n;
 }
 
 /**

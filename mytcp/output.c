@@ -19,6 +19,8 @@
 #define MYTCPOPT_NOP		1
 #define MYTCPOPT_MSS		2
 #define MYTCPOPT_WSCALE		3
+#define MYTCPOPT_SACK_PERM	4	/* RFC 2018 */
+#define MYTCPOPT_SACK		5
 
 /**
  * mytcp_mss_for_mtu() - the MSS that fits a path MTU
@@ -39,10 +41,14 @@ EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_mss_for_mtu);
  * @p: where to write, MYTCP_MAX_OPT_LEN bytes
  * @mss: the MSS to announce
  * @wscale: the window scale to announce, or -1 for none
+ * @sack: announce SACK-permitted
+ *
+ * The layout of TCP's SYN without timestamps: MSS, NOP, NOP,
+ * SACK-permitted, NOP, window scale.
  *
  * Return: the length written, a multiple of 4.
  */
-unsigned int mytcp_write_syn_options(u8 *p, u16 mss, int wscale)
+unsigned int mytcp_write_syn_options(u8 *p, u16 mss, int wscale, bool sack)
 {
 	unsigned int len = 0;
 
@@ -50,6 +56,12 @@ unsigned int mytcp_write_syn_options(u8 *p, u16 mss, int wscale)
 	p[len++] = 4;
 	p[len++] = mss >> 8;
 	p[len++] = mss & 0xff;
+	if (sack) {
+		p[len++] = MYTCPOPT_NOP;
+		p[len++] = MYTCPOPT_NOP;
+		p[len++] = MYTCPOPT_SACK_PERM;
+		p[len++] = 2;
+	}
 	if (wscale >= 0) {
 		p[len++] = MYTCPOPT_NOP;
 		p[len++] = MYTCPOPT_WSCALE;
@@ -61,19 +73,47 @@ unsigned int mytcp_write_syn_options(u8 *p, u16 mss, int wscale)
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_write_syn_options);
 
 /**
- * mytcp_parse_options() - read the MSS and window scale options
- * @skb: a received segment, its header pulled in
- * @opt: filled in; fields stay zero for options that are absent
+ * mytcp_write_sack_option() - a SACK option (RFC 2018 3)
+ * @p: where to write, 4 + 8 * @n bytes
+ * @blocks: the blocks, the first one the most recent
+ * @n: how many, at most MYTCP_MAX_SACK_BLOCKS
  *
- * Malformed options end the parse; what was read before stands.
+ * Two NOPs align the blocks, as TCP sends them.
+ *
+ * Return: the length written, a multiple of 4.
  */
-void mytcp_parse_options(const struct sk_buff *skb, struct mytcp_options *opt)
+unsigned int mytcp_write_sack_option(u8 *p, const struct mytcp_sack_block *blocks,
+				     unsigned int n)
+{
+	unsigned int i, len = 0;
+
+	if (!n)
+		return 0;
+	p[len++] = MYTCPOPT_NOP;
+	p[len++] = MYTCPOPT_NOP;
+	p[len++] = MYTCPOPT_SACK;
+	p[len++] = 2 + 8 * n;
+	for (i = 0; i < n; i++) {
+		put_unaligned_be32(blocks[i].start, p + len);
+		put_unaligned_be32(blocks[i].end, p + len + 4);
+		len += 8;
+	}
+	return len;
+}
+EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_write_sack_option);
+
+/*
+ * Walk the options of a received segment: the kind, size and body of
+ * each well-formed one go to @fn; a malformed one ends the walk.
+ */
+static void mytcp_walk_options(const struct sk_buff *skb,
+			       void (*fn)(int kind, int size, const u8 *p, void *arg),
+			       void *arg)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
 	const u8 *p = (const u8 *)(th + 1);
 	int len = th->doff * 4 - MYTCP_HDR_LEN;
 
-	memset(opt, 0, sizeof(*opt));
 	while (len > 0) {
 		int kind = *p, size;
 
@@ -89,15 +129,74 @@ void mytcp_parse_options(const struct sk_buff *skb, struct mytcp_options *opt)
 		size = p[1];
 		if (size < 2 || size > len)
 			return;
-		if (kind == MYTCPOPT_MSS && size == 4)
-			opt->mss = get_unaligned_be16(p + 2);
-		if (kind == MYTCPOPT_WSCALE && size == 3) {
-			opt->wscale = min_t(u8, p[2], MYTCP_MAX_WSCALE);
-			opt->wscale_ok = 1;
-		}
+		fn(kind, size, p, arg);
 		p += size;
 		len -= size;
 	}
+}
+
+static void mytcp_take_syn_option(int kind, int size, const u8 *p, void *arg)
+{
+	struct mytcp_options *opt = arg;
+
+	if (kind == MYTCPOPT_MSS && size == 4)
+		opt->mss = get_unaligned_be16(p + 2);
+	if (kind == MYTCPOPT_WSCALE && size == 3) {
+		opt->wscale = min_t(u8, p[2], MYTCP_MAX_WSCALE);
+		opt->wscale_ok = 1;
+	}
+	if (kind == MYTCPOPT_SACK_PERM && size == 2)
+		opt->sack_ok = 1;
+}
+
+/**
+ * mytcp_parse_options() - read the options of a SYN or SYN-ACK
+ * @skb: a received segment, its header pulled in
+ * @opt: filled in; fields stay zero for options that are absent
+ *
+ * MSS, window scale and SACK-permitted.  Malformed options end the
+ * parse; what was read before stands.
+ */
+void mytcp_parse_options(const struct sk_buff *skb, struct mytcp_options *opt)
+{
+	memset(opt, 0, sizeof(*opt));
+	mytcp_walk_options(skb, mytcp_take_syn_option, opt);
+}
+
+struct mytcp_sack_parse {
+	struct mytcp_sack_block	*blocks;
+	int			n;
+};
+
+static void mytcp_take_sack_option(int kind, int size, const u8 *p, void *arg)
+{
+	struct mytcp_sack_parse *sp = arg;
+	int i;
+
+	if (kind != MYTCPOPT_SACK || (size - 2) % 8 || sp->n)
+		return;
+	for (i = 0; i < (size - 2) / 8 && i < MYTCP_MAX_SACK_BLOCKS; i++) {
+		sp->blocks[i].start = get_unaligned_be32(p + 2 + 8 * i);
+		sp->blocks[i].end = get_unaligned_be32(p + 6 + 8 * i);
+	}
+	sp->n = i;
+}
+
+/**
+ * mytcp_parse_sack() - the SACK blocks of a received segment
+ * @skb: the segment, its header pulled in
+ * @blocks: room for MYTCP_MAX_SACK_BLOCKS blocks
+ *
+ * The first SACK option counts; a malformed one is ignored.
+ *
+ * Return: how many blocks were read.
+ */
+int mytcp_parse_sack(const struct sk_buff *skb, struct mytcp_sack_block *blocks)
+{
+	struct mytcp_sack_parse sp = { .blocks = blocks };
+
+	mytcp_walk_options(skb, mytcp_take_sack_option, &sp);
+	return sp.n;
 }
 
 /* Fill in the header pushed on @skb; the checksum is left to the caller. */
@@ -336,6 +435,32 @@ u16 mytcp_select_window(struct sock *sk)
 	return win >> msk->rcv_wscale;
 }
 
+/* Does our SYN (or SYN-ACK of a simultaneous open) offer SACK? */
+static bool mytcp_syn_sack_ok(const struct sock *sk)
+{
+	if (sk->sk_state == MYTCP_SYN_SENT)
+		return READ_ONCE(mytcp_net(sock_net(sk))->sysctl_sack);
+	return mytcp_sk(sk)->sack_ok;
+}
+
+/*
+ * The SACK blocks of the out-of-order queue, as many as @room bytes of
+ * options hold (RFC 2018 4), written at @p.  Return: their length.
+ */
+static unsigned int mytcp_sack_options(struct sock *sk, u8 *p, unsigned int room)
+{
+	struct mytcp_sack_block blocks[MYTCP_MAX_SACK_BLOCKS];
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	unsigned int n;
+
+	if (!msk->sack_ok || RB_EMPTY_ROOT(&msk->ofo_root) || room < 12)
+		return 0;
+	n = mytcp_ofo_sack_blocks(sk, blocks,
+				  min_t(unsigned int, (room - 4) / 8,
+					MYTCP_MAX_SACK_BLOCKS));
+	return mytcp_write_sack_option(p, blocks, n);
+}
+
 /**
  * mytcp_transmit_skb() - send (a copy of) a segment of the write queue
  * @sk: the socket, locked
@@ -356,7 +481,11 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 
 	if (flags & MYTCPHDR_SYN)
 		optlen = mytcp_write_syn_options(opts, msk->advmss,
-						 msk->rcv_wscale);
+						 msk->rcv_wscale,
+						 mytcp_syn_sack_ok(sk));
+	else if (skb->len + 12 <= msk->mss_cache)
+		optlen = mytcp_sack_options(sk, opts, min_t(u32, MYTCP_MAX_OPT_LEN,
+							    msk->mss_cache - skb->len));
 	hdrlen = MYTCP_HDR_LEN + optlen;
 
 	/* A copy still in flight from the last send shares our headroom. */
@@ -367,6 +496,7 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 	if (!copy)
 		return -ENOBUFS;
 	cb->when = jiffies;
+	cb->tx = ++msk->sack.tx_count;
 	/* As TCP, OutSegs leaves out retransmissions: RetransSegs has them. */
 	if (!mytcp_seq_before(cb->seq, msk->snd_nxt))
 		mytcp_inc_stats(sock_net(sk), MYTCP_MIB_OUTSEGS);
@@ -406,20 +536,24 @@ void mytcp_send_ack(struct sock *sk)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
+	u8 opts[MYTCP_MAX_OPT_LEN];
+	unsigned int hdrlen;
 	struct sk_buff *skb;
 
 	if (sk->sk_state == MYTCP_CLOSE || sk->sk_state == MYTCP_LISTEN)
 		return;
-	skb = alloc_skb(MAX_HEADER + MYTCP_HDR_LEN, GFP_ATOMIC);
+	hdrlen = MYTCP_HDR_LEN + mytcp_sack_options(sk, opts, MYTCP_MAX_OPT_LEN);
+	skb = alloc_skb(MAX_HEADER + hdrlen, GFP_ATOMIC);
 	if (!skb)
 		return;
-	skb_reserve(skb, MAX_HEADER + MYTCP_HDR_LEN);
-	skb_push(skb, MYTCP_HDR_LEN);
+	skb_reserve(skb, MAX_HEADER + hdrlen);
+	skb_push(skb, hdrlen);
 	skb_reset_transport_header(skb);
+	memcpy(skb->data + MYTCP_HDR_LEN, opts, hdrlen - MYTCP_HDR_LEN);
 	mytcp_fill_header(skb, inet->inet_saddr, inet->inet_daddr,
 			  inet->inet_sport, inet->inet_dport, msk->snd_nxt,
 			  msk->rcv_nxt, MYTCPHDR_ACK, mytcp_select_window(sk),
-			  MYTCP_HDR_LEN);
+			  hdrlen);
 	trace_mytcp_segment_send(sock_net(sk), tcp_hdr(skb), inet->inet_saddr,
 				 inet->inet_daddr, 0);
 	mytcp_ack_sent(sk);
@@ -618,9 +752,12 @@ static bool mytcp_cwnd_allows(struct sock *sk, const struct sk_buff *skb)
 	if (MYTCP_SKB_CB(skb)->flags & MYTCPHDR_SYN)
 		return true;
 	/* After a timeout, what was lost goes before anything new. */
-	if (msk->ca_state == MYTCP_CA_LOSS &&
+	if (!msk->sack_ok && msk->ca_state == MYTCP_CA_LOSS &&
 	    mytcp_seq_before(msk->rtx_next, msk->recover))
 		return false;
+	/* With SACK, what the peer SACKed left the network (RFC 6675). */
+	if (msk->sack_ok)
+		return mytcp_sack_pipe(&msk->sack, msk->packets_out) < msk->snd_cwnd;
 	return mytcp_in_flight(sk) < msk->snd_cwnd;
 }
 
@@ -640,7 +777,8 @@ static void mytcp_sent_new(struct sock *sk, struct sk_buff *skb)
 	if (!msk->packets_out++) {
 		msk->backoff = 0;
 		msk->probes_stamp = 0;
-		sk_reset_timer(sk, &msk->rtx_timer, jiffies + msk->rto);
+		msk->tlp_out = 0;
+		mytcp_arm_rtx_timer(sk);
 	}
 	msk->lsndtime = jiffies;
 }
@@ -649,7 +787,8 @@ static void mytcp_sent_new(struct sock *sk, struct sk_buff *skb)
  * mytcp_push_pending() - send the queued segments the windows allow
  * @sk: the socket, locked
  *
- * After a timeout, first resends what was lost.  Then new segments go
+ * After a timeout, and in SACK recovery, first resends what was lost
+ * (in order, as the window allows).  Then new segments go
  * while the peer's window, the congestion window and Nagle allow.  When
  * data waits on a closed window with nothing in flight, the timer
  * becomes the persist timer and probes the window.
@@ -659,7 +798,8 @@ void mytcp_push_pending(struct sock *sk)
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	struct sk_buff *skb;
 
-	if (msk->ca_state == MYTCP_CA_LOSS)
+	if (msk->ca_state == MYTCP_CA_LOSS ||
+	    (msk->sack_ok && msk->ca_state == MYTCP_CA_RECOVERY))
 		mytcp_resend_lost(sk);
 	while ((skb = msk->send_head)) {
 		u32 len = mytcp_sendable(msk, skb);

@@ -29,6 +29,8 @@ void mytcp_init_seq_state(struct sock *sk)
 	msk->total_retrans = 0;
 	msk->rcv_tstamp = jiffies;
 	msk->ofo_root = RB_ROOT;
+	msk->sack_ok = 0;
+	memset(&msk->sack, 0, sizeof(msk->sack));
 	mytcp_reset_ack_state(sk);
 }
 
@@ -100,9 +102,9 @@ void mytcp_reset_sk(struct sock *sk)
 /*
  * Drop what the peer acknowledged from the head of the write queue, and
  * measure the RTT on the oldest of it unless some was sent twice (Karn).
- * Return: the number of segments dropped.
+ * Return: the number of segments dropped; *@sampled whether it measured.
  */
-static u32 mytcp_clean_acked(struct sock *sk)
+static u32 mytcp_clean_acked(struct sock *sk, bool *sampled)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	unsigned long first_sent = 0;
@@ -116,13 +118,16 @@ static u32 mytcp_clean_acked(struct sock *sk)
 		if (!acked)
 			first_sent = MYTCP_SKB_CB(skb)->when;
 		retrans |= MYTCP_SKB_CB(skb)->retrans;
+		if (msk->sack_ok)
+			mytcp_sack_unlink(&msk->sack, skb);
 		__skb_unlink(skb, &sk->sk_write_queue);
 		sk_wmem_queued_add(sk, -skb->truesize);
 		kfree_skb(skb);
 		acked++;
 	}
 	msk->packets_out -= min(acked, msk->packets_out);
-	if (acked && !retrans)
+	*sampled = acked && !retrans;
+	if (*sampled)
 		mytcp_rtt_sample(sk, first_sent);
 	return acked;
 }
@@ -133,10 +138,11 @@ static void mytcp_rearm_rtx(struct sock *sk)
 	struct mytcp_sock *msk = mytcp_sk(sk);
 
 	msk->retransmits = 0;
+	msk->tlp_out = 0;
 	if (msk->snd_una == msk->snd_nxt && !msk->send_head)
 		sk_stop_timer(sk, &msk->rtx_timer);
 	else
-		sk_reset_timer(sk, &msk->rtx_timer, jiffies + msk->rto);
+		mytcp_arm_rtx_timer(sk);
 }
 
 /* After an ACK of new data: the window grows, or recovery goes on. */
@@ -183,7 +189,7 @@ static void mytcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 	struct mytcp_options opt;
 	struct sk_buff *syn;
-	bool ack_ok = false;
+	bool ack_ok = false, sampled;
 
 	if (cb->flags & MYTCPHDR_ACK) {
 		if (!mytcp_seq_after(cb->ack_seq, msk->iss) ||
@@ -212,6 +218,8 @@ static void mytcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 		msk->snd_wscale = 0;
 		msk->rcv_wscale = 0;
 	}
+	msk->sack_ok = opt.sack_ok &&
+		       READ_ONCE(mytcp_net(sock_net(sk))->sysctl_sack);
 	if (opt.mss)
 		msk->mss_cache = min_t(u16, msk->mss_cache, max_t(u16, opt.mss, MYTCP_MIN_MSS));
 	else
@@ -225,7 +233,7 @@ static void mytcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 
 	if (ack_ok) {
 		msk->snd_una = cb->ack_seq;
-		mytcp_clean_acked(sk);
+		mytcp_clean_acked(sk, &sampled);
 		mytcp_rtt_no_sample(sk);
 		mytcp_init_cwnd(sk);
 		mytcp_rearm_rtx(sk);
@@ -280,6 +288,7 @@ static bool mytcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 	u32 wnd = (u32)ntohs(tcp_hdr(skb)->window) << msk->snd_wscale;
 	u32 prior_in_flight, acked, ack = cb->ack_seq;
+	bool sampled;
 
 	if (sk->sk_state == MYTCP_SYN_RECV) {
 		if (!mytcp_seq_after(ack, msk->snd_una) ||
@@ -303,13 +312,18 @@ static bool mytcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 	if (mytcp_seq_after(ack, msk->snd_una)) {
 		prior_in_flight = mytcp_in_flight(sk);
 		msk->snd_una = ack;
-		acked = mytcp_clean_acked(sk);
+		acked = mytcp_clean_acked(sk, &sampled);
+		mytcp_sack_on_ack(sk, skb, !sampled);
 		if (acked)
 			mytcp_new_space(sk);
 		mytcp_rearm_rtx(sk);
 		mytcp_ack_sender(sk, acked, prior_in_flight);
-	} else if (mytcp_is_dupack(sk, skb, wnd)) {
-		mytcp_note_dupack(sk);
+		mytcp_sack_recovery(sk);
+	} else {
+		mytcp_sack_on_ack(sk, skb, true);
+		if (mytcp_is_dupack(sk, skb, wnd))
+			mytcp_note_dupack(sk);
+		mytcp_sack_recovery(sk);
 	}
 	/* Window update (RFC 9293 3.10.7.4, fifth check). */
 	if (mytcp_seq_before(msk->snd_wl1, cb->seq) ||

@@ -2,15 +2,15 @@
 /*
  * Loss recovery of the sender: what is in flight, resending a segment,
  * fast retransmit on three duplicate ACKs with NewReno's fast recovery
- * (RFC 6582, no SACK), and resending what a timeout declared lost as the
- * congestion window allows.
+ * (RFC 6582) without SACK, SACK-based recovery (RFC 6675, from the
+ * scoreboard of sack.c) with it, tail loss probes (RFC 8985 7) with it,
+ * and resending what a timeout declared lost as the congestion window
+ * allows.
  */
 #include <linux/skbuff.h>
 #include <net/sock.h>
 #include <net/mytcp.h>
 #include "trace.h"
-
-#define MYTCP_DUPTHRESH		3	/* RFC 5681 3.2 */
 
 /* The next segment of the write queue, or NULL after the last. */
 static struct sk_buff *mytcp_next_skb(struct sock *sk, struct sk_buff *skb)
@@ -33,6 +33,8 @@ u32 mytcp_in_flight(const struct sock *sk)
 	struct sk_buff *skb;
 	u32 n = 0;
 
+	if (msk->sack_ok && msk->ca_state != MYTCP_CA_OPEN)
+		return mytcp_sack_pipe(&msk->sack, msk->packets_out);
 	if (msk->ca_state != MYTCP_CA_LOSS)
 		return msk->packets_out;
 	skb_queue_walk(&sk->sk_write_queue, skb) {
@@ -60,6 +62,8 @@ void mytcp_resend_segment(struct sock *sk, struct sk_buff *skb)
 	trace_mytcp_retransmit(sk, skb);
 	/* net_xmit_eval() reads its argument twice: call first. */
 	err = mytcp_transmit_skb(sk, skb);
+	if (msk->sack_ok && !(MYTCP_SKB_CB(skb)->flags & MYTCPHDR_SYN))
+		mytcp_sack_resent(&msk->sack, skb);
 	if (!net_xmit_eval(err)) {
 		mytcp_inc_stats(sock_net(sk), MYTCP_MIB_RETRANSSEGS);
 		if (MYTCP_SKB_CB(skb)->flags & MYTCPHDR_SYN)
@@ -82,6 +86,10 @@ void mytcp_resend_lost(struct sock *sk)
 	u32 in_flight = mytcp_in_flight(sk);
 	struct sk_buff *skb;
 
+	if (msk->sack_ok) {
+		mytcp_sack_resend(sk);
+		return;
+	}
 	for (skb = skb_peek(&sk->sk_write_queue); skb && skb != msk->send_head;
 	     skb = mytcp_next_skb(sk, skb)) {
 		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
@@ -94,6 +102,39 @@ void mytcp_resend_lost(struct sock *sk)
 		mytcp_resend_segment(sk, skb);
 		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SLOWSTARTRETRANS);
 		msk->rtx_next = cb->end_seq;
+		in_flight++;
+	}
+}
+
+/**
+ * mytcp_sack_resend() - with SACK: resend lost segments while pipe allows
+ * @sk: the socket, locked, in MYTCP_CA_RECOVERY or MYTCP_CA_LOSS
+ *
+ * In order, each segment taken for lost and not resent yet, while the
+ * segments in flight are fewer than cwnd (RFC 6675 5, rule 1 of
+ * NextSeg(); new data, rule 2, goes from mytcp_push_pending() after).
+ */
+void mytcp_sack_resend(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	u32 in_flight = mytcp_in_flight(sk);
+	struct sk_buff *skb;
+	int stat = msk->ca_state == MYTCP_CA_LOSS ? MYTCP_EXT_SLOWSTARTRETRANS :
+						    MYTCP_EXT_FASTRETRANS;
+
+	if (!msk->sack.lost_out)
+		return;
+	for (skb = skb_peek(&sk->sk_write_queue); skb && skb != msk->send_head;
+	     skb = mytcp_next_skb(sk, skb)) {
+		if (in_flight >= msk->snd_cwnd ||
+		    msk->sack.retrans_out >= msk->sack.lost_out)
+			break;
+		if ((MYTCP_SKB_CB(skb)->sacked &
+		     (MYTCP_SACKED_ACKED | MYTCP_SACKED_LOST | MYTCP_SACKED_RETRANS)) !=
+		    MYTCP_SACKED_LOST)
+			continue;
+		mytcp_resend_segment(sk, skb);
+		mytcp_inc_ext_stats(sock_net(sk), stat);
 		in_flight++;
 	}
 }
@@ -139,6 +180,9 @@ void mytcp_note_dupack(struct sock *sk)
 		return;
 	if (msk->dupacks < U8_MAX)
 		msk->dupacks++;
+	/* With SACK, the scoreboard decides: mytcp_sack_recovery(). */
+	if (msk->sack_ok)
+		return;
 	if (msk->ca_state == MYTCP_CA_RECOVERY) {
 		msk->snd_cwnd++;
 		return;
@@ -169,7 +213,142 @@ void mytcp_recovery_on_ack(struct sock *sk, u32 acked)
 		msk->dupacks = 0;
 		return;
 	}
+	/* With SACK, the scoreboard tells what to resend, pipe how much. */
+	if (msk->sack_ok)
+		return;
 	mytcp_fast_retransmit(sk);
 	if (acked)
 		msk->snd_cwnd = msk->snd_cwnd > acked ? msk->snd_cwnd - acked + 1 : 1;
+}
+
+/*
+ * SACK recovery begins (RFC 6675 5): ssthresh from the congestion
+ * control, cwnd = ssthresh, the head taken for lost if the scoreboard
+ * did not, and resent at once whatever pipe says.
+ */
+static void mytcp_enter_sack_recovery(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct sk_buff *head = skb_peek(&sk->sk_write_queue);
+
+	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SACKRECOVERY);
+	msk->snd_ssthresh = msk->cong_ops->ssthresh(sk);
+	msk->recover = msk->snd_nxt;
+	msk->ca_state = MYTCP_CA_RECOVERY;
+	msk->snd_cwnd = msk->snd_ssthresh;
+	msk->snd_cwnd_cnt = 0;
+	if (!head || head == msk->send_head ||
+	    (MYTCP_SKB_CB(head)->sacked & (MYTCP_SACKED_ACKED | MYTCP_SACKED_RETRANS)))
+		return;
+	mytcp_fast_retransmit(sk);
+}
+
+/**
+ * mytcp_sack_recovery() - with SACK: after each ACK, find losses
+ * @sk: the socket, locked, its scoreboard up to date with the ACK
+ *
+ * Marks what the scoreboard shows lost; out of the open state, a loss
+ * or three duplicate ACKs (of data sent after the last recovery began)
+ * start recovery.  What to resend goes from mytcp_push_pending().
+ */
+void mytcp_sack_recovery(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	u32 lost_retrans = 0;
+
+	if (!msk->sack_ok || !msk->packets_out)
+		return;
+	mytcp_sack_mark_lost(&msk->sack, &sk->sk_write_queue, msk->send_head,
+			     MYTCP_DUPTHRESH, &lost_retrans);
+	while (lost_retrans--)
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_LOSTRETRANSMIT);
+	if (msk->ca_state != MYTCP_CA_OPEN)
+		return;
+	if (msk->sack.lost_out ||
+	    (msk->dupacks >= MYTCP_DUPTHRESH &&
+	     !mytcp_seq_before(msk->snd_una, msk->recover)))
+		mytcp_enter_sack_recovery(sk);
+}
+
+/**
+ * mytcp_probe_timeout() - when a tail loss probe is due (RFC 8985 7.2)
+ * @srtt_us: the smoothed RTT, << 3, in us (not 0)
+ * @packets_out: segments in flight
+ *
+ * Two SRTTs, at least 10 ms; with a single segment in flight, plus the
+ * longest the peer may delay its ACK (200 ms).
+ *
+ * Return: jiffies.
+ */
+u32 mytcp_probe_timeout(u32 srtt_us, u32 packets_out)
+{
+	u32 pto = max_t(u32, usecs_to_jiffies(srtt_us >> 2), msecs_to_jiffies(10));
+
+	if (packets_out == 1)
+		pto += MYTCP_DELACK_MAX;
+	return pto;
+}
+EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_probe_timeout);
+
+/**
+ * mytcp_arm_rtx_timer() - (re)start the retransmission timer
+ * @sk: the socket, locked, with segments in flight or waiting
+ *
+ * For the RTO; or, with SACK, outside recovery, with an RTT estimate and
+ * no probe out since the last ACK of new data, for a tail loss probe
+ * when that comes sooner.
+ */
+void mytcp_arm_rtx_timer(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	u32 when = msk->rto;
+
+	msk->tlp_armed = 0;
+	if (msk->sack_ok && msk->ca_state == MYTCP_CA_OPEN && !msk->tlp_out &&
+	    msk->rtt.srtt_us && msk->packets_out) {
+		u32 pto = mytcp_probe_timeout(msk->rtt.srtt_us, msk->packets_out);
+
+		if (pto < when) {
+			when = pto;
+			msk->tlp_armed = 1;
+		}
+	}
+	sk_reset_timer(sk, &msk->rtx_timer, jiffies + when);
+}
+
+/**
+ * mytcp_send_loss_probe() - the probe timer fired: a tail loss probe
+ * @sk: the socket, locked, with segments in flight
+ *
+ * The last segment sent goes again (TCPLossProbes), not marked lost:
+ * its SACK or ACK shows the peer what is missing before it, or makes the
+ * scoreboard's transmission rule find the losses, so that recovery
+ * starts without a timeout (RFC 8985 7.3; TCP prefers new data when the
+ * windows allow it).  Then the timer waits for the RTO.
+ *
+ * Return: true if the timer was dealt with (re-armed for the RTO).
+ */
+bool mytcp_send_loss_probe(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct sk_buff *skb;
+
+	msk->tlp_armed = 0;
+	if (msk->ca_state != MYTCP_CA_OPEN)
+		return false;
+	/* The segment before send_head: the last one sent. */
+	skb = msk->send_head ? msk->send_head->prev :
+			       skb_peek_tail(&sk->sk_write_queue);
+	if (!skb || skb == (struct sk_buff *)&sk->sk_write_queue)
+		return false;
+	msk->tlp_out = 1;
+	if (!(MYTCP_SKB_CB(skb)->sacked & MYTCP_SACKED_ACKED)) {
+		trace_mytcp_retransmit(sk, skb);
+		if (!net_xmit_eval(mytcp_transmit_skb(sk, skb)))
+			mytcp_inc_stats(sock_net(sk), MYTCP_MIB_RETRANSSEGS);
+		msk->total_retrans++;
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_LOSSPROBES);
+	}
+	sk_reset_timer(sk, &msk->rtx_timer, jiffies + msk->rto);
+	return true;
 }

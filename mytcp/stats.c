@@ -80,6 +80,13 @@ static const char *const mytcp_ext_names[] = {
 	/* memory: */
 	[MYTCP_EXT_MEMORYPRESSURES]	= "TCPMemoryPressures",
 	[MYTCP_EXT_MEMORYPRESSURESCHRONO] = "TCPMemoryPressuresChrono",
+	/* sender: SACK (sack.c) */
+	[MYTCP_EXT_SACKRECOVERY]	= "TCPSackRecovery",
+	[MYTCP_EXT_SACKRECOVERYFAIL]	= "TCPSackRecoveryFail",
+	[MYTCP_EXT_SACKRENEGING]	= "TCPSACKReneging",
+	[MYTCP_EXT_SACKDISCARD]		= "TCPSACKDiscard",
+	[MYTCP_EXT_LOSTRETRANSMIT]	= "TCPLostRetransmit",
+	[MYTCP_EXT_LOSSPROBES]		= "TCPLossProbes",
 };
 
 static_assert(ARRAY_SIZE(mytcp_ext_names) == MYTCP_EXT_MAX);

@@ -193,6 +193,8 @@ static void mytcp_retransmit(struct sock *sk)
 			mytcp_probe_window(sk);
 		return;
 	}
+	if (msk->tlp_armed && mytcp_send_loss_probe(sk))
+		return;
 	if (mytcp_retries_exhausted(sk)) {
 		mytcp_write_error(sk, ETIMEDOUT);
 		return;
@@ -200,7 +202,11 @@ static void mytcp_retransmit(struct sock *sk)
 	if (!msk->retransmits)
 		msk->retrans_stamp = MYTCP_SKB_CB(skb)->when;
 	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_TIMEOUTS);
+	if (msk->sack_ok && msk->ca_state == MYTCP_CA_RECOVERY)
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SACKRECOVERYFAIL);
 	mytcp_cong_enter_loss(sk);
+	if (msk->sack_ok)
+		mytcp_sack_on_timeout(sk);
 	msk->retransmits++;
 	mytcp_resend_segment(sk, skb);
 	msk->rtx_next = MYTCP_SKB_CB(skb)->end_seq;

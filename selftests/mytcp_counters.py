@@ -46,7 +46,10 @@ EXT = ["EmbryonicRsts", "ListenOverflows", "ListenDrops", "TCPReqQFullDrop",
        # sender:
        "TCPFastRetrans", "TCPRenoRecovery", "TCPSlowStartRetrans",
        # memory
-       "TCPMemoryPressures", "TCPMemoryPressuresChrono"]
+       "TCPMemoryPressures", "TCPMemoryPressuresChrono",
+       # sender: SACK
+       "TCPSackRecovery", "TCPSackRecoveryFail", "TCPSACKReneging",
+       "TCPSACKDiscard", "TCPLostRetransmit", "TCPLossProbes"]
 
 
 def parse_snmp(text):

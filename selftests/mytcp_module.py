@@ -22,7 +22,7 @@ SYSCTLS = ("syn_retries", "synack_retries", "fin_timeout", "msl", "keepalive_tim
            "synack_retries_pressure", "max_syn_per_source",
            # sender:
            "rto_min_ms", "rto_max_ms", "retries2", "slow_start_after_idle",
-           "congestion_control")
+           "congestion_control", "sack")
 
 
 def dmesg_since(mark):
@@ -86,7 +86,8 @@ def sysctl_defaults_are_tcps():
              "invalid_ratelimit": "tcp_invalid_ratelimit",
              "challenge_ack_limit": "tcp_challenge_ack_limit",
              "retries2": "tcp_retries2",
-             "slow_start_after_idle": "tcp_slow_start_after_idle"}
+             "slow_start_after_idle": "tcp_slow_start_after_idle",
+             "sack": "tcp_sack"}
     for ours, theirs in pairs.items():
         a = read(os.path.join(SYSCTL_DIR, ours)).split()
         b = read(tcp + theirs).split()

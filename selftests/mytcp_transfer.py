@@ -6,15 +6,17 @@ Two namespaces joined by veth, tc netem on both ends (data and ACKs both
 suffer): transfers verified byte for byte (SHA-256) in each direction,
 under loss, reordering, duplication, corruption, delay, a blackout in the
 middle and a reader that stops.  The same transfer over TCP, in the same
-VM run, is timed beside each one and printed as a KTAP comment; only
-mytcp's results are asserted.  Under loss the retransmission counters
-must move (RetransSegs always; TCPFastRetrans under 10% loss, TCPTimeouts
-and the retrnsmt column of /proc/net/mytcp, sampled during the transfer,
-under 30% loss and during a blackout).  A blackout longer than the
-give-up limit (retries2 set to 5; the idle receiver uses keepalive, as a
-TCP receiver would need to) ends with ETIMEDOUT on both sides, with no
-rows left in /proc/net/mytcp and the protocol's memory and socket count
-(/proc/net/mytcp_sockstat) back where they were.
+VM run, is timed beside each one and printed as a KTAP comment, with
+the counters of how mytcp's sender recovered (timeouts, fast
+retransmits, SACK recoveries...); only mytcp's results are asserted.
+Under loss the retransmission counters must move (RetransSegs always;
+TCPFastRetrans under 10% loss, TCPTimeouts and the retrnsmt column of
+/proc/net/mytcp, sampled during the transfer, under 30% loss and during
+a blackout).  A blackout longer than the give-up limit (retries2 set to
+5; the idle receiver uses keepalive, as a TCP receiver would need to)
+ends with ETIMEDOUT on both sides, with no rows left in /proc/net/mytcp
+and the protocol's memory and socket count (/proc/net/mytcp_sockstat)
+back where they were.
 
 MYTCP_TRANSFER_MB sets the size of each transfer (default 0.5 on the stock
 kernel, 0.25 on the debug kernel; "make transfer-long" runs 50).
@@ -44,6 +46,10 @@ MYTCP_KEEPIDLE, MYTCP_KEEPINTVL, MYTCP_KEEPCNT = 4, 5, 6
 # No single recv() or send() may wait longer than this: more than twice
 # the longest backoff (rto_max, 120 s), which 30% loss both ways can reach.
 STALL = 250
+# How the sender recovered, printed after each mytcp transfer.
+RECOVERY_COUNTERS = ("TCPTimeouts", "TCPFastRetrans", "TCPSlowStartRetrans",
+                     "TCPRenoRecovery", "TCPSackRecovery", "TCPSackRecoveryFail",
+                     "TCPLostRetransmit", "TCPLossProbes")
 
 
 def netem(*args):
@@ -214,6 +220,7 @@ def impaired(name, netem_args, pause=None, blackout=None, must_retransmit=True,
                 threading.Timer(blackout, netem, netem_args).start()
             during = (SIZE // 3, black)
         for sender in (A, B):
+            recovery = {name: counter(sender, name) for name in RECOVERY_COUNTERS}
             before = counter(sender, "RetransSegs")
             probes = counter(sender, "TCPWinProbe")
             moved = {c: counter(sender, c) for c in ("TCPTimeouts", "TCPFastRetrans")}
@@ -230,6 +237,9 @@ def impaired(name, netem_args, pause=None, blackout=None, must_retransmit=True,
                   % (name, "A" if sender == A else "B", size / (1 << 20), secs, retrans,
                      moved["TCPTimeouts"], moved["TCPFastRetrans"], most, probes, tsecs,
                      tsecs / secs), flush=True)
+            print("# ... mytcp's sender: %s" % ", ".join(
+                "%s %d" % (name, counter(sender, name) - recovery[name])
+                for name in RECOVERY_COUNTERS), flush=True)
             if must_retransmit:
                 check(retrans > 0, "%s: RetransSegs did not move" % name)
             for c in must_move:

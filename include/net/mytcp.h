@@ -59,6 +59,15 @@ struct mytcp_skb_cb {
 	unsigned long	when;	/* jiffies when last sent */
 	/* sender: */
 	u8		retrans;	/* sent more than once: no RTT sample */
+	u8		sacked;		/* MYTCP_SACKED_* scoreboard bits */
+	u32		tx;		/* transmission number of its last send */
+};
+
+/* sender: scoreboard bits of a sent segment (sack.c) */
+enum {
+	MYTCP_SACKED_ACKED	= 1,	/* the peer's SACK blocks cover it */
+	MYTCP_SACKED_LOST	= 2,	/* taken for lost: to be resent */
+	MYTCP_SACKED_RETRANS	= 4,	/* resent, the resend still in flight */
 };
 
 #define MYTCP_SKB_CB(skb)	((struct mytcp_skb_cb *)&((skb)->cb[0]))
@@ -67,7 +76,30 @@ struct mytcp_skb_cb {
 struct mytcp_options {
 	u16	mss;		/* 0: none */
 	u8	wscale;
-	u8	wscale_ok:1;
+	u8	wscale_ok:1,
+		sack_ok:1;	/* SACK-permitted (RFC 2018) */
+};
+
+/* A SACK block: [start, end) of data the peer holds beyond a hole. */
+struct mytcp_sack_block {
+	u32	start;
+	u32	end;
+};
+
+#define MYTCP_MAX_SACK_BLOCKS	4	/* 2 + 4 * 8 bytes fit 40 with 2 NOPs */
+#define MYTCP_DUPTHRESH		3	/* RFC 5681 3.2, RFC 6675's DupThresh */
+
+/*
+ * sender: the scoreboard of the segments in flight (sack.c), in segments.
+ * In flight ("pipe", RFC 6675) = packets_out - sacked_out - lost_out +
+ * retrans_out.
+ */
+struct mytcp_scoreboard {
+	u32	sacked_out;	/* segments SACKed */
+	u32	lost_out;	/* segments taken for lost */
+	u32	retrans_out;	/* lost segments resent, the resend in flight */
+	u32	tx_count;	/* transmissions so far: stamps MYTCP_SKB_CB()->tx */
+	u32	delivered_tx;	/* the latest transmission known to have arrived */
 };
 
 struct mytcp_listen;
@@ -131,7 +163,8 @@ struct mytcp_sock {
 	u8			rcv_wscale;
 	u8			nodelay:1,
 				fin_queued:1,	/* FIN is in the write queue */
-				keepalive_on:1;
+				keepalive_on:1,
+				sack_ok:1;	/* SACK negotiated (RFC 2018) */
 
 	struct sk_buff		*send_head;	/* first segment never sent */
 
@@ -161,6 +194,7 @@ struct mytcp_sock {
 
 	/* receiver: out-of-order segments, by sequence number (ofo.c) */
 	struct rb_root		ofo_root;
+	u32			ofo_last;	/* seq of the last one queued */
 	/* receiver: when to acknowledge (ack.c) */
 	struct timer_list	delack_timer;
 	u32			ato;		/* ACK timeout, jiffies; 0: no data yet */
@@ -174,6 +208,8 @@ struct mytcp_sock {
 	/* sender: RTO estimate, congestion window, recovery, Nagle, persist */
 	struct mytcp_rtt	rtt;
 	u8			backoff;	/* RTO or probe doublings */
+	u8			tlp_armed:1,	/* rtx_timer is a tail loss probe's */
+				tlp_out:1;	/* a probe went, no new ACK since */
 	u8			ca_state;	/* MYTCP_CA_* */
 	u8			dupacks;	/* duplicate ACKs in a row */
 	u32			user_timeout;	/* ms, MYTCP_USER_TIMEOUT; 0: none */
@@ -187,6 +223,7 @@ struct mytcp_sock {
 	u32			recover;	/* snd_nxt when recovery began */
 	u32			rtx_next;	/* where recovery resends next */
 	u32			snd_sml;	/* end of last small segment sent */
+	struct mytcp_scoreboard	sack;		/* with SACK only */
 	const struct mytcp_cong_ops *cong_ops;
 };
 
@@ -313,6 +350,13 @@ enum {
 	/* memory: */
 	MYTCP_EXT_MEMORYPRESSURES,
 	MYTCP_EXT_MEMORYPRESSURESCHRONO,
+	/* sender: SACK (sack.c) */
+	MYTCP_EXT_SACKRECOVERY,
+	MYTCP_EXT_SACKRECOVERYFAIL,
+	MYTCP_EXT_SACKRENEGING,
+	MYTCP_EXT_SACKDISCARD,
+	MYTCP_EXT_LOSTRETRANSMIT,
+	MYTCP_EXT_LOSSPROBES,
 	MYTCP_EXT_MAX
 };
 
@@ -365,6 +409,7 @@ struct mytcp_net {
 	int			sysctl_rto_max_ms;
 	int			sysctl_retries2;
 	int			sysctl_slow_start_after_idle;
+	int			sysctl_sack;
 	char			sysctl_congestion_control[MYTCP_CA_NAME_MAX];
 	/* RFC 5961 challenge ACKs of the namespace: a one-second budget */
 	unsigned long		challenge_window;	/* jiffies it began */
@@ -462,6 +507,7 @@ struct mytcp_request {
 	u8			snd_wscale;
 	u8			rcv_wscale;
 	u8			wscale_ok:1,
+				sack_ok:1,
 				dead:1;
 	u8			retrans;
 	/* sender: */
@@ -525,6 +571,8 @@ void mytcp_init_seq_state(struct sock *sk);
 bool mytcp_queue_ofo(struct sock *sk, struct sk_buff *skb);
 bool mytcp_drain_ofo(struct sock *sk, bool *fin);
 bool mytcp_prune_ofo(struct sock *sk, u32 keep);
+unsigned int mytcp_ofo_sack_blocks(struct sock *sk, struct mytcp_sack_block *blocks,
+				   unsigned int max);
 void mytcp_purge_ofo(struct sock *sk);
 
 /* The receive buffer holds more than SO_RCVBUF allows. */
@@ -588,7 +636,10 @@ u16 mytcp_select_window(struct sock *sk);
 u32 mytcp_space_window(u32 space, u8 ratio, u8 wscale);
 u32 mytcp_rcv_wnd_clamp(const struct sock *sk);
 u32 mytcp_free_window(const struct sock *sk);
-unsigned int mytcp_write_syn_options(u8 *p, u16 mss, int wscale);
+unsigned int mytcp_write_syn_options(u8 *p, u16 mss, int wscale, bool sack);
+unsigned int mytcp_write_sack_option(u8 *p, const struct mytcp_sack_block *blocks,
+				     unsigned int n);
+int mytcp_parse_sack(const struct sk_buff *skb, struct mytcp_sack_block *blocks);
 void mytcp_parse_options(const struct sk_buff *skb, struct mytcp_options *opt);
 u16 mytcp_mss_for_mtu(unsigned int mtu);
 int mytcp_create_ctl_sock(struct net *net);
@@ -682,6 +733,27 @@ void mytcp_recovery_on_ack(struct sock *sk, u32 acked);
 void mytcp_resend_lost(struct sock *sk);
 u32 mytcp_in_flight(const struct sock *sk);
 void mytcp_resend_segment(struct sock *sk, struct sk_buff *skb);
+void mytcp_sack_resend(struct sock *sk);
+void mytcp_sack_recovery(struct sock *sk);
+u32 mytcp_probe_timeout(u32 srtt_us, u32 packets_out);
+void mytcp_arm_rtx_timer(struct sock *sk);
+bool mytcp_send_loss_probe(struct sock *sk);
+
+/* sack.c */
+bool mytcp_sack_block_ok(u32 start, u32 end, u32 una, u32 nxt);
+u32 mytcp_sack_pipe(const struct mytcp_scoreboard *sb, u32 packets_out);
+u32 mytcp_sack_tag(struct mytcp_scoreboard *sb, struct sk_buff_head *queue,
+		   const struct sk_buff *stop, u32 start, u32 end,
+		   unsigned long *sent);
+u32 mytcp_sack_mark_lost(struct mytcp_scoreboard *sb, struct sk_buff_head *queue,
+			 const struct sk_buff *stop, u32 dupthresh, u32 *lost_retrans);
+void mytcp_sack_mark_all_lost(struct mytcp_scoreboard *sb, struct sk_buff_head *queue,
+			      const struct sk_buff *stop);
+void mytcp_sack_forget(struct mytcp_scoreboard *sb, struct sk_buff_head *queue);
+void mytcp_sack_unlink(struct mytcp_scoreboard *sb, const struct sk_buff *skb);
+void mytcp_sack_resent(struct mytcp_scoreboard *sb, struct sk_buff *skb);
+void mytcp_sack_on_ack(struct sock *sk, const struct sk_buff *skb, bool may_sample);
+void mytcp_sack_on_timeout(struct sock *sk);
 
 /* input.c */
 int mytcp_register_protocol(void);

@@ -18,7 +18,10 @@ arrived, so that waits do not add up small errors.  Events:
     Inject a segment from the peer.  FLAGS are S (SYN), F (FIN), R (RST),
     P (PSH), U (URG) and "." for ACK.  seq and end are relative to the
     peer's initial sequence number (a random number chosen per run), ack
-    to mytcp's (absolute while mytcp has sent no SYN).  Options: ``mss N``, ``wscale N``, ``nop``, ``eol``.
+    to mytcp's (absolute while mytcp has sent no SYN).  Options: ``mss N``,
+    ``wscale N``, ``sackOK``, ``sack A:B C:D ...`` (SACK blocks, relative
+    as ack is in the segments of the peer, as seq in mytcp's), ``nop``,
+    ``eol``.
 ``> FLAGS seq:end(len) [ack N] [win N] [<opt,...>] [newisn]``
     Expect mytcp to send that segment at that time (within the
     tolerance, or anywhere in ``T1~T2``; with ``+T1~T2`` both count from
@@ -204,6 +207,13 @@ def parse_options(text):
             out += struct.pack("!BBH", 2, 4, int(words[1]))
         elif words[0] == "wscale":
             out += struct.pack("!BBB", 3, 3, int(words[1]))
+        elif words[0] == "sackOK":
+            out += b"\4\2"
+        elif words[0] == "sack":
+            edges = [int(x) for w in words[1:] for x in w.split(":")]
+            if not edges or len(edges) % 2:
+                raise DrillError("bad SACK blocks %r" % item)
+            out += struct.pack("!BB%dI" % len(edges), 5, 2 + 4 * len(edges), *edges)
         elif words[0] == "nop":
             out += b"\1"
         elif words[0] == "eol":
@@ -213,8 +223,32 @@ def parse_options(text):
     return out
 
 
-def format_options(raw):
-    """An option list in the script's notation, from its bytes."""
+def shift_sack(raw, base):
+    """Option bytes with base added to each SACK block edge (mod 2^32)."""
+    out, i = bytearray(raw), 0
+    while i < len(out):
+        kind = out[i]
+        if kind == 0:
+            break
+        if kind == 1:
+            i += 1
+            continue
+        size = out[i + 1] if i + 1 < len(out) else 0
+        if size < 2:
+            break
+        if kind == 5 and base is not None:
+            for j in range(i + 2, i + size - 3, 4):
+                edge = struct.unpack("!I", out[j:j + 4])[0]
+                out[j:j + 4] = struct.pack("!I", (edge + base) & 0xffffffff)
+        i += size
+    return bytes(out)
+
+
+def format_options(raw, base=None):
+    """An option list in the script's notation, from its bytes.
+
+    SACK block edges are shown relative to base when it is known.
+    """
     items, i = [], 0
     while i < len(raw):
         kind = raw[i]
@@ -233,6 +267,13 @@ def format_options(raw):
             items.append("mss %d" % struct.unpack("!H", body)[0])
         elif kind == 3 and size == 3:
             items.append("wscale %d" % body[0])
+        elif kind == 4 and size == 2:
+            items.append("sackOK")
+        elif kind == 5 and size % 8 == 2:
+            edges = [(struct.unpack("!I", body[j:j + 4])[0] - (base or 0)) & 0xffffffff
+                     for j in range(0, len(body), 4)]
+            items.append("sack " + " ".join("%d:%d" % (edges[j], edges[j + 1])
+                                            for j in range(0, len(edges), 2)))
         else:
             items.append("opt%d:%s" % (kind, body.hex()))
         i += size
@@ -383,7 +424,7 @@ class Drill:
             s += " ack %d" % self.rel(seg.ack, self.peer_isn)
         s += " win %d" % seg.win
         if seg.options:
-            s += " <%s>" % format_options(seg.options)
+            s += " <%s>" % format_options(seg.options, self.peer_isn)
         if (seg.sport, seg.dport) != (self.kport, self.pport):
             s += " (ports %d>%d)" % (seg.sport, seg.dport)
         return s
@@ -397,7 +438,8 @@ class Drill:
             ack = (spec.ack + (self.kernel_isn or 0)) & 0xffffffff
         seg = Segment(spec.flags, (self.peer_isn + spec.seq) & 0xffffffff, ack,
                       65535 if spec.win is None else spec.win,
-                      spec.options or b"", stream_bytes(spec.seq, spec.len),
+                      shift_sack(spec.options or b"", self.kernel_isn or 0),
+                      stream_bytes(spec.seq, spec.len),
                       self.pport, self.kport)
         os.write(self.tun, seg.pack(PEER_ADDR, KERNEL_ADDR))
 
@@ -428,7 +470,8 @@ class Drill:
             problems.append("ack")
         if spec.win is not None and seg.win != spec.win:
             problems.append("window")
-        if spec.options is not None and seg.options.rstrip(b"\0") != spec.options:
+        if spec.options is not None and \
+                seg.options.rstrip(b"\0") != shift_sack(spec.options, self.peer_isn):
             problems.append("options")
         if problems:
             self.fail(ev, "%s differ: at %.3f mytcp sent\n    %s" % (
