@@ -26,6 +26,7 @@ import errno
 import hashlib
 import os
 import socket
+import struct
 import sys
 import threading
 import time
@@ -170,10 +171,16 @@ def transfer(family, sender_ns, pause=None, during=None, size=SIZE, stall=STALL)
                 hooked = True
                 during[1]()
         cli.shutdown(socket.SHUT_WR)
-    finally:
-        reader.join(stall * 4)
+    except BaseException:
+        # Reset at once: the reader must not trickle on for minutes.
+        cli.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         cli.close()
+        reader.join(stall)
         lsk.close()
+        raise
+    reader.join(stall * 4)
+    cli.close()
+    lsk.close()
     elapsed = time.monotonic() - start
     what = "AF_MYTCP" if family == AF_MYTCP else "TCP"
     check("error" not in result, "%s receiver: %s" % (what, result.get("error")))
