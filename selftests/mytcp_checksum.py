@@ -22,7 +22,7 @@ import threading
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from mytcp import (ADDR1, ADDR2, IPPROTO_MYTCP, accept, check, connect,  # noqa: E402
                    del_netns, inet_checksum, listener, load_module, main, netns,
-                   read, run, test, veth_pair)
+                   ns_counter, run, test, veth_pair)
 
 A, B = "mt-csum-a", "mt-csum-b"
 SIZE = 512 * 1024
@@ -31,16 +31,6 @@ SOL_PACKET = 263
 PACKET_AUXDATA = 8
 TP_STATUS_CSUMNOTREADY = 8
 
-
-def counter(ns, name):
-    """A Mytcp: counter of namespace ns."""
-    with netns(ns):
-        lines = read("/proc/net/mytcp_snmp").splitlines()
-    for names, values in zip(lines[::2], lines[1::2]):
-        fields = dict(zip(names.split()[1:], values.split()[1:]))
-        if name in fields:
-            return int(fields[name])
-    raise KeyError(name)
 
 
 def capture_socket():
@@ -155,9 +145,9 @@ def setup():
 def veth_with_checksum_offload():
     load_module()
     setup()
-    errors = counter(B, "InCsumErrors")
+    errors = ns_counter(B, "InCsumErrors")
     check_segments(captured_transfer(), offload=True)
-    check(counter(B, "InCsumErrors") == errors, "the receiver counted no bad checksum")
+    check(ns_counter(B, "InCsumErrors") == errors, "the receiver counted no bad checksum")
 
 
 @test
@@ -165,9 +155,9 @@ def veth_without_checksum_offload():
     load_module()
     setup()
     run("ip", "netns", "exec", A, "ethtool", "-K", "veth1", "tx", "off")
-    errors = counter(B, "InCsumErrors")
+    errors = ns_counter(B, "InCsumErrors")
     check_segments(captured_transfer(), offload=False)
-    check(counter(B, "InCsumErrors") == errors, "the receiver counted no bad checksum")
+    check(ns_counter(B, "InCsumErrors") == errors, "the receiver counted no bad checksum")
 
 
 if __name__ == "__main__":

@@ -24,8 +24,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from mytcp import (ADDR2, SYSCTL_DIR, accept, check, connect, del_netns,  # noqa: E402
-                   listener, load_module, main, mytcp_socket, netns, read, test,
-                   veth_pair, wait_for, write)
+                   listener, load_module, main, mytcp_socket, netns, ns_counter,
+                   read, test, veth_pair, wait_for, write)
 
 A, B = "mt-mem-a", "mt-mem-b"
 DEBUG = os.environ.get("MYTCP_VM_KERNEL") == "debug"
@@ -61,15 +61,6 @@ def protocols_row():
             return dict(zip(head, f))
     raise AssertionError("no MYTCP row in /proc/net/protocols")
 
-
-def ext_counter(ns, name):
-    with netns(ns):
-        lines = read("/proc/net/mytcp_snmp").splitlines()
-    for names, values in zip(lines[::2], lines[1::2]):
-        fields = dict(zip(names.split()[1:], values.split()[1:]))
-        if name in fields:
-            return int(fields[name])
-    raise KeyError(name)
 
 
 @test
@@ -180,7 +171,7 @@ def global_limit_stopped_readers():
     conns = []
     try:
         sysctl("mem", "%d %d %d" % (low, press, high))
-        before = ext_counter(A, "TCPMemoryPressures") + ext_counter(B, "TCPMemoryPressures")
+        before = ns_counter(A, "TCPMemoryPressures") + ns_counter(B, "TCPMemoryPressures")
         with netns(B):
             lsk, port = listener(ADDR2, backlog=n)
         with netns(A):
@@ -190,7 +181,7 @@ def global_limit_stopped_readers():
         sent, stuck = fill(conns, time.monotonic() + (240 if DEBUG else 60))
         peak = sockstat()
         row = protocols_row()
-        after = ext_counter(A, "TCPMemoryPressures") + ext_counter(B, "TCPMemoryPressures")
+        after = ns_counter(A, "TCPMemoryPressures") + ns_counter(B, "TCPMemoryPressures")
         total = sum(sent)
         print("# mem %d %d %d pages, %d connections: %d bytes queued, mytcp holds %d pages "
               "(protocols: %s pages, pressure %s), pressures %d"

@@ -32,9 +32,9 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from mytcp import (ADDR1, ADDR2, AF_MYTCP, SOL_MYTCP, accept, check, connect,  # noqa: E402
-                   del_netns, listener, load_module, main, netns, proc_rows, read, run,
-                   test, veth_pair, wait_for)
+from mytcp import (ADDR1, ADDR2, AF_MYTCP, SOL_MYTCP, accept, check,  # noqa: E402
+                   connect, del_netns, listener, load_module, main, netns,
+                   ns_counter, proc_rows, read, run, test, veth_pair, wait_for)
 
 A, B = "mt-xfer-a", "mt-xfer-b"
 DEBUG = os.environ.get("MYTCP_VM_KERNEL") == "debug"
@@ -66,16 +66,6 @@ def netem(*args):
             run("ip", "netns", "exec", ns, "tc", "qdisc", "del", "dev", dev, "root",
                 check_rc=False)
 
-
-def counter(ns, name):
-    """A Mytcp: or MytcpExt: counter of namespace ns."""
-    with netns(ns):
-        lines = read("/proc/net/mytcp_snmp").splitlines()
-    for names, values in zip(lines[::2], lines[1::2]):
-        fields = dict(zip(names.split()[1:], values.split()[1:]))
-        if name in fields:
-            return int(fields[name])
-    raise KeyError(name)
 
 
 def pattern(offset, n):
@@ -233,16 +223,16 @@ def impaired(name, netem_args, pause=None, blackout=None, must_retransmit=True,
             during = (SIZE // 3, black)
         total = {c: 0 for c in ("RetransSegs",) + tuple(must_move)}
         for sender in (A, B):
-            recovery = {name: counter(sender, name) for name in RECOVERY_COUNTERS}
-            before = counter(sender, "RetransSegs")
-            probes = counter(sender, "TCPWinProbe")
-            moved = {c: counter(sender, c) for c in ("TCPTimeouts", "TCPFastRetrans")}
+            recovery = {name: ns_counter(sender, name) for name in RECOVERY_COUNTERS}
+            before = ns_counter(sender, "RetransSegs")
+            probes = ns_counter(sender, "TCPWinProbe")
+            moved = {c: ns_counter(sender, c) for c in ("TCPTimeouts", "TCPFastRetrans")}
             watch = Watch(sender)
             secs = transfer(AF_MYTCP, sender, pause=pause, during=during, size=size)
             most = watch.end()
-            retrans = counter(sender, "RetransSegs") - before
-            probes = counter(sender, "TCPWinProbe") - probes
-            moved = {c: counter(sender, c) - v for c, v in moved.items()}
+            retrans = ns_counter(sender, "RetransSegs") - before
+            probes = ns_counter(sender, "TCPWinProbe") - probes
+            moved = {c: ns_counter(sender, c) - v for c, v in moved.items()}
             tsecs = tcp_transfer(sender, pause, during, size)
             print("# %s, %s sends %g MB: mytcp %.1f s (%d retransmitted, %d timeouts, "
                   "%d fast retransmits, retrnsmt up to %d, %d window probes), TCP %.1f s, "
@@ -251,7 +241,7 @@ def impaired(name, netem_args, pause=None, blackout=None, must_retransmit=True,
                      moved["TCPTimeouts"], moved["TCPFastRetrans"], most, probes, tsecs,
                      tsecs / secs), flush=True)
             print("# ... mytcp's sender: %s" % ", ".join(
-                "%s %d" % (name, counter(sender, name) - recovery[name])
+                "%s %d" % (name, ns_counter(sender, name) - recovery[name])
                 for name in RECOVERY_COUNTERS), flush=True)
             total["RetransSegs"] += retrans
             for c in must_move:
@@ -342,7 +332,7 @@ def blackout_past_give_up():
             with netns(ns):
                 with open("/proc/sys/net/mytcp/retries2", "w") as f:
                     f.write("5")
-        aborts = {ns: counter(ns, "TCPAbortOnTimeout") for ns in (A, B)}
+        aborts = {ns: ns_counter(ns, "TCPAbortOnTimeout") for ns in (A, B)}
         with netns(B):
             lsk, port = listener(ADDR2, backlog=1)
         with netns(A):
@@ -397,7 +387,7 @@ def blackout_past_give_up():
         check(result.get("tx") == errno.ETIMEDOUT, "sender: %s" % result.get("tx"))
         check(most >= 5, "retrnsmt only reached %d" % most)
         for ns in (A, B):
-            check(counter(ns, "TCPAbortOnTimeout") > aborts[ns],
+            check(ns_counter(ns, "TCPAbortOnTimeout") > aborts[ns],
                   "%s: TCPAbortOnTimeout did not move" % ns)
         cli.close()
         srv.close()

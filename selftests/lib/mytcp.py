@@ -105,6 +105,17 @@ def main():
     sys.exit(1 if failed else 0)
 
 
+def ns_counter(ns, name):
+    """Counter `name` (a Mytcp: or MytcpExt: one) of network namespace ns."""
+    with netns(ns):
+        lines = read("/proc/net/mytcp_snmp").splitlines()
+    for names, values in zip(lines[::2], lines[1::2]):
+        fields = dict(zip(names.split()[1:], values.split()[1:]))
+        if name in fields:
+            return int(fields[name])
+    raise KeyError(name)
+
+
 def run(*cmd, check_rc=True, capture=True):
     """Run a command; return its CompletedProcess (text output)."""
     r = subprocess.run(cmd, capture_output=capture, text=True)
