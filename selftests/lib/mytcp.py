@@ -171,7 +171,8 @@ class netns:
         self.name = name
 
     def __enter__(self):
-        self.home = os.open("/proc/self/ns/net", os.O_RDONLY)
+        # The thread's own: /proc/self is the main thread's.
+        self.home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
         fd = os.open("/run/netns/" + self.name, os.O_RDONLY)
         try:
             if _libc.setns(fd, CLONE_NEWNET):
