@@ -86,7 +86,7 @@ class Watch:
     """
 
     def __init__(self, ns):
-        self.ns, self.max_retrnsmt = ns, 0
+        self.ns, self.max_retrnsmt, self.max_probes = ns, 0, 0
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.loop, daemon=True)
         self.thread.start()
@@ -103,6 +103,7 @@ class Watch:
                 continue
             for r in rows:
                 self.max_retrnsmt = max(self.max_retrnsmt, r["retrnsmt"])
+                self.max_probes = max(self.max_probes, r["probes"])
 
     def end(self):
         self.stop.set()
@@ -381,13 +382,18 @@ def blackout_past_give_up():
         for t in threads:
             t.join(90)
         most = watch.end()
-        print("# blackout: receiver %s after %.1f s, sender %s after %.1f s, retrnsmt up to %d"
+        print("# blackout: receiver %s after %.1f s, sender %s after %.1f s, retrnsmt up to %d,"
+              " unanswered window probes up to %d"
               % (result.get("rx"), result.get("rx_at", 0) - start, result.get("tx"),
-                 result.get("tx_at", 0) - start, most), flush=True)
+                 result.get("tx_at", 0) - start, most, watch.max_probes), flush=True)
         check(not any(t.is_alive() for t in threads), "still blocked 90 s into the blackout")
         check(result.get("rx") == errno.ETIMEDOUT, "receiver: %s" % result.get("rx"))
         check(result.get("tx") == errno.ETIMEDOUT, "sender: %s" % result.get("tx"))
-        check(most >= 5, "retrnsmt only reached %d" % most)
+        # Data in flight is retransmitted (retrnsmt); data held back by a
+        # zero window (a slow receiver, as on the debug kernel) is probed
+        # (the timeout column).  Either way retries2 = 5 of them end it.
+        check(most >= 5 or watch.max_probes >= 5,
+              "retrnsmt only reached %d, window probes %d" % (most, watch.max_probes))
         for ns in (A, B):
             check(ns_counter(ns, "TCPAbortOnTimeout") > aborts[ns],
                   "%s: TCPAbortOnTimeout did not move" % ns)

@@ -337,7 +337,8 @@ def connected_pair(addr="127.0.0.1"):
 
 
 def proc_rows(path=PROC_NET):
-    """Rows of /proc/net/mytcp (or path) as dicts: local, remote (addr, port), st."""
+    """Rows of /proc/net/mytcp (or path) as dicts: local, remote (addr, port),
+    st, tr, retrnsmt and probes (the timeout column: unanswered probes)."""
     rows = []
     for line in read(path).splitlines()[1:]:
         f = line.split()
@@ -345,7 +346,8 @@ def proc_rows(path=PROC_NET):
             a, p = x.split(":")
             return socket.inet_ntoa(int(a, 16).to_bytes(4, sys.byteorder)), int(p, 16)
         rows.append({"local": addr(f[1]), "remote": addr(f[2]), "st": int(f[3], 16),
-                     "tr": int(f[5].split(":")[0], 16), "retrnsmt": int(f[6], 16)})
+                     "tr": int(f[5].split(":")[0], 16), "retrnsmt": int(f[6], 16),
+                     "probes": int(f[8])})
     return rows
 
 
