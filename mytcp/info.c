@@ -49,7 +49,7 @@ static void mytcp_fill_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_reordering = 3;	/* fixed: no reordering detection */
 	info->tcpi_total_retrans = msk->total_retrans;
 	info->tcpi_notsent_bytes = msk->write_seq - msk->snd_nxt;
-	info->tcpi_snd_wnd = msk->snd_wnd << msk->snd_wscale;
+	info->tcpi_snd_wnd = msk->snd_wnd;	/* kept scaled */
 }
 
 /**

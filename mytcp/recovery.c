@@ -343,8 +343,12 @@ bool mytcp_send_loss_probe(struct sock *sk)
 		return false;
 	msk->tlp_out = 1;
 	if (!(MYTCP_SKB_CB(skb)->sacked & MYTCP_SACKED_ACKED)) {
+		int err;
+
 		trace_mytcp_retransmit(sk, skb);
-		if (!net_xmit_eval(mytcp_transmit_skb(sk, skb)))
+		/* net_xmit_eval() reads its argument twice: call first. */
+		err = mytcp_transmit_skb(sk, skb);
+		if (!net_xmit_eval(err))
 			mytcp_inc_stats(sock_net(sk), MYTCP_MIB_RETRANSSEGS);
 		msk->total_retrans++;
 		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_LOSSPROBES);
