@@ -56,9 +56,15 @@ RECOVERY_COUNTERS = ("TCPTimeouts", "TCPFastRetrans", "TCPSlowStartRetrans",
                      "TCPLostRetransmit", "TCPLossProbes")
 
 
-def netem(*args):
-    """Apply the same netem to both ends; no arguments: a clean path."""
-    for ns, dev in ((A, "veth1"), (B, "veth2")):
+def netem(*args, first=None):
+    """Apply the same netem to both ends; no arguments: a clean path.
+
+    first: the namespace whose end changes first (A by default).
+    """
+    ends = [(A, "veth1"), (B, "veth2")]
+    if first == B:
+        ends.reverse()
+    for ns, dev in ends:
         if args:
             run("ip", "netns", "exec", ns, "tc", "qdisc", "replace", "dev", dev,
                 "root", "netem", *args)
@@ -377,8 +383,11 @@ def blackout_past_give_up():
             t.start()
         check(received.wait(STALL), "no data before the blackout")
         watch = Watch(A)
-        netem("loss", "100%")
         start = time.monotonic()
+        # The receiver's end first: a tc command can take seconds on the
+        # debug kernel, and the receiver's keepalive must not give up,
+        # and its reset reach the sender, before the sender's end is dark.
+        netem("loss", "100%", first=B)
         for t in threads:
             t.join(90)
         most = watch.end()
@@ -391,8 +400,9 @@ def blackout_past_give_up():
         check(result.get("tx") == errno.ETIMEDOUT, "sender: %s" % result.get("tx"))
         # Data in flight is retransmitted (retrnsmt); data held back by a
         # zero window (a slow receiver, as on the debug kernel) is probed
-        # (the timeout column).  Either way retries2 = 5 of them end it.
-        check(most >= 5 or watch.max_probes >= 5,
+        # (the timeout column).  retries2 is a time (d06 drills its count):
+        # with the long RTO of a debug VM two timeouts may use it up.
+        check(most >= 1 or watch.max_probes >= 1,
               "retrnsmt only reached %d, window probes %d" % (most, watch.max_probes))
         for ns in (A, B):
             check(ns_counter(ns, "TCPAbortOnTimeout") > aborts[ns],
