@@ -189,7 +189,16 @@ static void mytcp_retransmit(struct sock *sk)
 	if (!skb || sk->sk_state == MYTCP_CLOSE)
 		return;
 	if (!msk->packets_out) {
-		if (msk->send_head)
+		if (!msk->send_head)
+			return;
+		/*
+		 * A segment that never left, because the window was closed or
+		 * because the device dropped it (veth says NET_XMIT_DROP when
+		 * its peer's backlog is full): send it if it may go now, as
+		 * TCP's tcp_write_wakeup() does, else probe the window.
+		 */
+		mytcp_push_pending(sk);
+		if (!msk->packets_out)
 			mytcp_probe_window(sk);
 		return;
 	}

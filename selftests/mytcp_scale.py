@@ -12,6 +12,7 @@ process in an accept loop, a client connecting, sending at once and
 closing, as fast as it can) for 20 s: every connection must complete.
 """
 
+import collections
 import os
 import resource
 import subprocess
@@ -19,11 +20,12 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from mytcp import (ADDR2, LISTEN, SYSCTL_DIR, accept, check, connect,  # noqa: E402
-                   del_netns, listener, load_module, main, netns, proc_rows, test,
-                   veth_pair, wait_for, write)
+                   del_netns, listener, load_module, main, netns, proc_rows, read,
+                   run, test, veth_pair, wait_for, write)
 
 A, B = "mt-scale-a", "mt-scale-b"
 SEQUENTIAL = 3000 if os.environ.get("MYTCP_VM_KERNEL") == "debug" else 10000
+CONCURRENT = 1000
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(REPO, "build", "bench", "bench")
 
@@ -50,7 +52,31 @@ def only_listener_left(port):
             return [r for r in proc_rows() if port in (r["local"][1], r["remote"][1])]
     ok = wait_for(lambda: not rows(A) and [r["st"] for r in rows(B)] == [LISTEN],
                   timeout=20)
-    check(ok, "left behind: A %s, B %s" % (rows(A), rows(B)))
+    if not ok:
+        check(False, "left behind after 20 s:\n%s\n%s" % (describe(A, rows(A)),
+                                                           describe(B, rows(B))))
+
+
+def describe(ns, rows):
+    """What a namespace holds: rows by state and timer, sockstat, counters."""
+    kinds = collections.Counter("st=%d tr=%d retrnsmt=%d probes=%d" % (
+        r["st"], r["tr"], r["retrnsmt"], r["probes"]) for r in rows)
+    with netns(ns):
+        sockstat = read("/proc/net/mytcp_sockstat").strip()
+        lines = read("/proc/net/mytcp_snmp").splitlines()
+    counters = []
+    for names, values in zip(lines[::2], lines[1::2]):
+        counters += ["%s=%s" % nv for nv in zip(names.split()[1:], values.split()[1:])
+                     if nv[1] != "0"]
+    # Segments the path itself dropped: the veth pair and the per-CPU
+    # input backlogs (/proc/net/softnet_stat, second column).
+    with netns(ns):
+        link = run("ip", "-s", "-s", "link", "show").stdout
+    drops = [line.split()[1] for line in read("/proc/net/softnet_stat").splitlines()]
+    return "%s: %d rows: %s\n  %s\n  %s\n  backlog drops per CPU (hex): %s\n%s" % (
+        ns, len(rows), dict(kinds.most_common(8)), sockstat.replace("\n", "; "),
+        " ".join(counters), " ".join(drops),
+        "\n".join("  " + line for line in link.splitlines()))
 
 
 @test
@@ -77,17 +103,17 @@ def sequential_connections():
 
 
 @test
-def concurrent_1000():
+def concurrent_connections():
     setup()
     try:
         with netns(B):
             lsk, port = listener(ADDR2, backlog=1024)
         with netns(A):
-            clients = [connect(ADDR2, port) for _ in range(1000)]
+            clients = [connect(ADDR2, port) for _ in range(CONCURRENT)]
         servers = [accept(lsk) for _ in clients]
         with netns(B):
             est = [r for r in proc_rows() if r["local"][1] == port and r["st"] != LISTEN]
-        check(len(est) == 1000, "%d connections in B's /proc/net/mytcp" % len(est))
+        check(len(est) == CONCURRENT, "%d connections in B's /proc/net/mytcp" % len(est))
         for i, c in enumerate(clients):
             c.sendall(i.to_bytes(4, "big"))
         for i, s in enumerate(servers):
