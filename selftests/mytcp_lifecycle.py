@@ -226,6 +226,58 @@ def lost_syn_gives_up():
         teardown()
 
 
+def refuse_all(ns, dev, on):
+    """A pfifo with room for nothing: every send fails with NET_XMIT_DROP,
+    as veth's does when its peer's input backlog is full."""
+    if on:
+        run("ip", "netns", "exec", ns, "tc", "qdisc", "replace", "dev", dev, "root",
+            "pfifo", "limit", "0")
+    else:
+        run("ip", "netns", "exec", ns, "tc", "qdisc", "del", "dev", dev, "root")
+
+
+@test
+def refused_by_the_device_goes_again():
+    """A SYN and a FIN the device refused are sent by the timer once it
+    accepts them again; nothing waits behind window probes."""
+    setup()
+    try:
+        lsk, port = server_in_b()
+        # One connection first, so that both ends know each other's MAC.
+        first = client_in_a(port)
+        accept(lsk).close()
+        first.close()
+        refuse_all(A, "veth1", True)
+        with netns(A):
+            cli = mytcp_socket()
+            cli.setblocking(False)
+            try:
+                sys_connect(cli, sockaddr(port, ADDR2))
+            except OSError as e:
+                check(e.errno == errno.EINPROGRESS, errno.errorcode[e.errno])
+        time.sleep(0.5)
+        refuse_all(A, "veth1", False)
+        # The SYN's timer (1 s) must send the SYN itself.
+        _, w, _ = select.select([], [cli], [], 5)
+        check(w and not cli.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR),
+              "not connected 5 s after the device took packets again: %s" %
+              states(A, port))
+        srv = accept(lsk)
+        refuse_all(A, "veth1", True)
+        cli.shutdown(socket.SHUT_WR)
+        time.sleep(0.5)
+        refuse_all(A, "veth1", False)
+        srv.settimeout(5)
+        check(srv.recv(1) == b"", "data instead of the FIN")
+        check(wait_for(lambda: FIN_WAIT2 in states(A, port), timeout=5),
+              "A: %s" % states(A, port))
+        cli.close()
+        srv.close()
+        lsk.close()
+    finally:
+        teardown()
+
+
 @test
 def keepalive_detects_dead_peer():
     """S8: probes every intvl after idle, ETIMEDOUT after probes."""
