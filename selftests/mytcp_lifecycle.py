@@ -6,7 +6,9 @@ Bulk data verified byte for byte, and the scenarios of SCENARIOS.md that
 the socket API and /proc/net/mytcp can show: the state sequences of the
 handshake (S1), teardown (S2), TIME-WAIT (S4), simultaneous open (S17)
 and close (S18), a lost SYN (S13), keepalive (S8), with the sysctls
-shortened so each runs in seconds.  Lost segments come from tc netem.
+shortened so each runs in seconds; and a SYN and a FIN that the device
+refused.  Lost segments come from tc netem, refused ones from a pfifo
+with no room.
 """
 
 import errno
