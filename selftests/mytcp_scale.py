@@ -20,8 +20,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from mytcp import (ADDR2, LISTEN, SYSCTL_DIR, accept, check, connect,  # noqa: E402
-                   del_netns, listener, load_module, main, netns, proc_rows, read,
-                   run, test, veth_pair, wait_for, write)
+                   del_netns, listener, load_module, main, netns, ns_counters,
+                   proc_rows, read, run, test, veth_pair, wait_for, write)
 
 A, B = "mt-scale-a", "mt-scale-b"
 SEQUENTIAL = 3000 if os.environ.get("MYTCP_VM_KERNEL") == "debug" else 10000
@@ -61,16 +61,11 @@ def describe(ns, rows):
     """What a namespace holds: rows by state and timer, sockstat, counters."""
     kinds = collections.Counter("st=%d tr=%d retrnsmt=%d probes=%d" % (
         r["st"], r["tr"], r["retrnsmt"], r["probes"]) for r in rows)
-    with netns(ns):
-        sockstat = read("/proc/net/mytcp_sockstat").strip()
-        lines = read("/proc/net/mytcp_snmp").splitlines()
-    counters = []
-    for names, values in zip(lines[::2], lines[1::2]):
-        counters += ["%s=%s" % nv for nv in zip(names.split()[1:], values.split()[1:])
-                     if nv[1] != "0"]
+    counters = ["%s=%d" % nv for nv in ns_counters(ns).items() if nv[1]]
     # Segments the path itself dropped: the veth pair and the per-CPU
     # input backlogs (/proc/net/softnet_stat, second column).
     with netns(ns):
+        sockstat = read("/proc/net/mytcp_sockstat").strip()
         link = run("ip", "-s", "-s", "link", "show").stdout
     drops = [line.split()[1] for line in read("/proc/net/softnet_stat").splitlines()]
     return "%s: %d rows: %s\n  %s\n  %s\n  backlog drops per CPU (hex): %s\n%s" % (

@@ -105,15 +105,19 @@ def main():
     sys.exit(1 if failed else 0)
 
 
-def ns_counter(ns, name):
-    """Counter `name` (a Mytcp: or MytcpExt: one) of network namespace ns."""
+def ns_counters(ns):
+    """All Mytcp: and MytcpExt: counters of network namespace ns, by name."""
     with netns(ns):
         lines = read("/proc/net/mytcp_snmp").splitlines()
+    counters = {}
     for names, values in zip(lines[::2], lines[1::2]):
-        fields = dict(zip(names.split()[1:], values.split()[1:]))
-        if name in fields:
-            return int(fields[name])
-    raise KeyError(name)
+        counters.update(zip(names.split()[1:], map(int, values.split()[1:])))
+    return counters
+
+
+def ns_counter(ns, name):
+    """Counter `name` (a Mytcp: or MytcpExt: one) of network namespace ns."""
+    return ns_counters(ns)[name]
 
 
 def run(*cmd, check_rc=True, capture=True):
