@@ -103,14 +103,19 @@ static int __init mytcp_init(void)
 	err = mytcp_register_protocol();
 	if (err)
 		goto out_mem_sysctls;
+	err = mytcp_register_offload();
+	if (err)
+		goto out_protocol;
 	/* Last: from here on userspace can create sockets. */
 	err = mytcp_register_family();
 	if (err)
-		goto out_protocol;
+		goto out_offload;
 	pr_info("loaded: AF_MYTCP %d, IP protocol %d\n", AF_MYTCP,
 		IPPROTO_MYTCP);
 	return 0;
 
+out_offload:
+	mytcp_unregister_offload();
 out_protocol:
 	mytcp_unregister_protocol();
 out_mem_sysctls:
@@ -131,6 +136,7 @@ out_cong:
 static void __exit mytcp_exit(void)
 {
 	mytcp_unregister_family();
+	mytcp_unregister_offload();
 	mytcp_unregister_protocol();
 	mytcp_unregister_mem_sysctls();
 	unregister_pernet_subsys(&mytcp_net_ops);

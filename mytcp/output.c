@@ -247,7 +247,9 @@ static bool mytcp_dev_sums_any(struct sock *sk)
  * page fragments.  A device that checksums any protocol (NETIF_F_HW_CSUM,
  * as lo and veth) finishes it from the pseudo-header sum left in the
  * field (CHECKSUM_PARTIAL; should the route change meanwhile, the IP
- * layer's skb_checksum_help() does it).  For any other device it is done
+ * layer's skb_checksum_help() does it).  So does a GSO packet, whatever
+ * the device: the sum then covers the whole packet, and the GSO callback
+ * (offload.c) sums each segment it cuts.  For any other device it is done
  * here.
  */
 static void mytcp_set_checksum(struct sock *sk, struct sk_buff *skb)
@@ -256,7 +258,7 @@ static void mytcp_set_checksum(struct sock *sk, struct sk_buff *skb)
 	struct tcphdr *th = tcp_hdr(skb);
 	__wsum csum;
 
-	if (mytcp_dev_sums_any(sk)) {
+	if (skb_is_gso(skb) || mytcp_dev_sums_any(sk)) {
 		th->check = ~csum_tcpudp_magic(inet->inet_saddr, inet->inet_daddr,
 					       skb->len, IPPROTO_MYTCP, 0);
 		skb->ip_summed = CHECKSUM_PARTIAL;
@@ -461,6 +463,52 @@ static unsigned int mytcp_sack_options(struct sock *sk, u8 *p, unsigned int room
 	return mytcp_write_sack_option(p, blocks, n);
 }
 
+/*
+ * Fill in the header pushed on @copy, a copy of queued segments, and
+ * hand it to IP: the window and ACK it carries, and its checksum.
+ */
+static int mytcp_send_copy(struct sock *sk, struct sk_buff *copy, u32 seq,
+			   u8 flags, unsigned int hdrlen)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+	u16 window;
+
+	if (sk->sk_state != MYTCP_SYN_SENT)
+		flags |= MYTCPHDR_ACK;
+	/* A SYN's window is never scaled (RFC 7323 2.2). */
+	window = mytcp_select_window(sk);
+	if (flags & MYTCPHDR_SYN)
+		window = min_t(u32, msk->rcv_wnd, MYTCP_MAX_WINDOW);
+	mytcp_fill_fields(copy, inet->inet_sport, inet->inet_dport, seq,
+			  msk->rcv_nxt, flags, window, hdrlen);
+	mytcp_set_checksum(sk, copy);
+	trace_mytcp_segment_send(sock_net(sk), tcp_hdr(copy), inet->inet_saddr,
+				 inet->inet_daddr, copy->len - hdrlen);
+	/* receiver: the segment carries the ACK owed, maybe a reply */
+	if (flags & MYTCPHDR_ACK)
+		mytcp_ack_sent(sk);
+	if (copy->len > hdrlen)
+		mytcp_note_data_out(sk);
+	skb_set_owner_w(copy, sk);
+	return ip_queue_xmit(sk, copy, &inet->cork.fl);
+}
+
+/* A segment of the write queue goes out now: when, and what it counts. */
+static void mytcp_stamp_segment(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+
+	cb->when = jiffies;
+	cb->tx = ++msk->sack.tx_count;
+	/* As TCP, OutSegs leaves out retransmissions: RetransSegs has them. */
+	if (!mytcp_seq_before(cb->seq, msk->snd_nxt))
+		mytcp_inc_stats(sock_net(sk), MYTCP_MIB_OUTSEGS);
+	else
+		cb->retrans = 1;	/* Karn: its ACK measures nothing */
+}
+
 /**
  * mytcp_transmit_skb() - send (a copy of) a segment of the write queue
  * @sk: the socket, locked
@@ -471,15 +519,12 @@ static unsigned int mytcp_sack_options(struct sock *sk, u8 *p, unsigned int room
 int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
-	struct inet_sock *inet = inet_sk(sk);
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 	u8 opts[MYTCP_MAX_OPT_LEN];
 	unsigned int optlen = 0, hdrlen;
 	struct sk_buff *copy;
-	u16 window;
-	u8 flags = cb->flags;
 
-	if (flags & MYTCPHDR_SYN)
+	if (cb->flags & MYTCPHDR_SYN)
 		optlen = mytcp_write_syn_options(opts, msk->advmss,
 						 msk->rcv_wscale,
 						 mytcp_syn_sack_ok(sk));
@@ -495,37 +540,14 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 		copy = skb_clone(skb, GFP_ATOMIC);
 	if (!copy)
 		return -ENOBUFS;
-	cb->when = jiffies;
-	cb->tx = ++msk->sack.tx_count;
-	/* As TCP, OutSegs leaves out retransmissions: RetransSegs has them. */
-	if (!mytcp_seq_before(cb->seq, msk->snd_nxt))
-		mytcp_inc_stats(sock_net(sk), MYTCP_MIB_OUTSEGS);
-	else
-		cb->retrans = 1;	/* Karn: its ACK measures nothing */
+	mytcp_stamp_segment(sk, skb);
 
 	memset(copy->cb, 0, sizeof(copy->cb));
 	skb_push(copy, hdrlen);
 	skb_reset_transport_header(copy);
 	if (optlen)
 		memcpy(copy->data + MYTCP_HDR_LEN, opts, optlen);
-	if (sk->sk_state != MYTCP_SYN_SENT)
-		flags |= MYTCPHDR_ACK;
-	/* A SYN's window is never scaled (RFC 7323 2.2). */
-	window = mytcp_select_window(sk);
-	if (flags & MYTCPHDR_SYN)
-		window = min_t(u32, msk->rcv_wnd, MYTCP_MAX_WINDOW);
-	mytcp_fill_fields(copy, inet->inet_sport, inet->inet_dport, cb->seq,
-			  msk->rcv_nxt, flags, window, hdrlen);
-	mytcp_set_checksum(sk, copy);
-	trace_mytcp_segment_send(sock_net(sk), tcp_hdr(copy), inet->inet_saddr,
-				 inet->inet_daddr, copy->len - hdrlen);
-	/* receiver: the segment carries the ACK owed, maybe a reply */
-	if (flags & MYTCPHDR_ACK)
-		mytcp_ack_sent(sk);
-	if (copy->len > hdrlen)
-		mytcp_note_data_out(sk);
-	skb_set_owner_w(copy, sk);
-	return ip_queue_xmit(sk, copy, &inet->cork.fl);
+	return mytcp_send_copy(sk, copy, cb->seq, cb->flags, hdrlen);
 }
 
 /**
@@ -783,20 +805,129 @@ static void mytcp_sent_new(struct sock *sk, struct sk_buff *skb)
 	msk->lsndtime = jiffies;
 }
 
+/*
+ * Full-sized segments that go together, gathered into one GSO packet
+ * (offload.c) while push_pending walks the queue: the IP layer and the
+ * device then see one packet, not one per segment.
+ */
+struct mytcp_run {
+	struct sk_buff	*skb;		/* the packet being built, or NULL */
+	struct sk_buff	*first;		/* its first segment on the queue */
+	u32		snd_nxt;	/* snd_nxt before the run */
+	u16		segs;
+	u8		flags;		/* PSH of its last segment */
+};
+
+/* May @skb go in a run: a full-sized data segment, all in fragments. */
+static bool mytcp_run_fits(struct sock *sk, const struct sk_buff *skb)
+{
+	return sk_can_gso(sk) && skb->len == mytcp_sk(sk)->mss_cache &&
+	       !skb_headlen(skb) &&
+	       !(MYTCP_SKB_CB(skb)->flags & ~MYTCPHDR_PSH);
+}
+
+/* The run's segments were not sent after all: they wait again. */
+static void mytcp_unsend_run(struct sock *sk, const struct mytcp_run *run)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+
+	msk->send_head = run->first;
+	msk->snd_nxt = run->snd_nxt;
+	msk->packets_out -= run->segs;
+}
+
+/*
+ * Send the run built so far, as one segment or as a GSO packet.  Should
+ * IP refuse it, its segments wait at send_head again, as a refused single
+ * segment does.  Return: 0 or a negative errno.
+ */
+static int mytcp_flush_run(struct sock *sk, struct mytcp_run *run)
+{
+	struct sk_buff *skb = run->skb;
+	int err;
+
+	if (!skb)
+		return 0;
+	run->skb = NULL;
+	if (run->segs > 1)
+		mytcp_gso_mark(skb, mytcp_sk(sk)->mss_cache, run->segs);
+	skb_push(skb, MYTCP_HDR_LEN);
+	skb_reset_transport_header(skb);
+	err = mytcp_send_copy(sk, skb, MYTCP_SKB_CB(run->first)->seq,
+			      run->flags, MYTCP_HDR_LEN);
+	if (err)
+		mytcp_unsend_run(sk, run);
+	return err;
+}
+
+/* A new run, starting with @skb.  Return: false without memory. */
+static bool mytcp_start_run(struct sock *sk, struct mytcp_run *run,
+			    struct sk_buff *skb)
+{
+	unsigned int room = MAX_HEADER + MYTCP_HDR_LEN;
+
+	run->skb = alloc_skb(room, GFP_ATOMIC);
+	if (!run->skb)
+		return false;
+	skb_reserve(run->skb, room);
+	run->skb->ip_summed = CHECKSUM_PARTIAL;
+	run->first = skb;
+	run->snd_nxt = mytcp_sk(sk)->snd_nxt;
+	run->segs = 0;
+	return true;
+}
+
+/*
+ * Put @skb, which may go now, in the run, sending the run first when it
+ * is full.  A segment with PSH ends its run.  Return: 1 when it joined,
+ * 0 when it must go alone, or the errno of a run that could not be sent.
+ */
+static int mytcp_join_run(struct sock *sk, struct mytcp_run *run,
+			  struct sk_buff *skb)
+{
+	u8 flags = MYTCP_SKB_CB(skb)->flags;
+	int err;
+
+	if (!mytcp_run_fits(sk, skb))
+		return 0;
+	if (run->skb && (run->segs >= sk->sk_gso_max_segs ||
+			 run->skb->len + skb->len > sk->sk_gso_max_size ||
+			 !mytcp_gso_append(run->skb, skb))) {
+		err = mytcp_flush_run(sk, run);
+		if (err)
+			return err;
+	}
+	if (!run->skb) {
+		if (!mytcp_start_run(sk, run, skb))
+			return 0;
+		mytcp_gso_append(run->skb, skb);
+	}
+	run->segs++;
+	run->flags = flags;
+	mytcp_stamp_segment(sk, skb);
+	mytcp_sent_new(sk, skb);
+	if (flags & MYTCPHDR_PSH)
+		return mytcp_flush_run(sk, run) ? : 1;
+	return 1;
+}
+
 /**
  * mytcp_push_pending() - send the queued segments the windows allow
  * @sk: the socket, locked
  *
  * After a timeout, and in SACK recovery, first resends what was lost
  * (in order, as the window allows).  Then new segments go
- * while the peer's window, the congestion window and Nagle allow.  When
- * data waits on a closed window with nothing in flight, the timer
- * becomes the persist timer and probes the window.
+ * while the peer's window, the congestion window and Nagle allow, full
+ * ones together as GSO packets.  When data waits on a closed window with
+ * nothing in flight, the timer becomes the persist timer and probes the
+ * window.
  */
 void mytcp_push_pending(struct sock *sk)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct mytcp_run run = { };
 	struct sk_buff *skb;
+	int joined;
 
 	if (msk->ca_state == MYTCP_CA_LOSS ||
 	    (msk->sack_ok && msk->ca_state == MYTCP_CA_RECOVERY))
@@ -813,10 +944,16 @@ void mytcp_push_pending(struct sock *sk)
 			mytcp_cwnd_restart(sk);
 		if (len < skb->len && mytcp_split_segment(sk, skb, len))
 			break;
-		if (mytcp_transmit_skb(sk, skb))
+		joined = mytcp_join_run(sk, &run, skb);
+		if (joined < 0)
+			break;
+		if (joined)
+			continue;
+		if (mytcp_flush_run(sk, &run) || mytcp_transmit_skb(sk, skb))
 			break;
 		mytcp_sent_new(sk, skb);
 	}
+	mytcp_flush_run(sk, &run);
 	/* Data waits on a closed window: the timer probes it. */
 	if (msk->send_head && !timer_pending(&msk->rtx_timer))
 		sk_reset_timer(sk, &msk->rtx_timer,

@@ -63,6 +63,8 @@ static int mytcp_init_sock(struct sock *sk)
 	msk->advmss = MYTCP_DEFAULT_MSS;
 	msk->mss_cache = MYTCP_DEFAULT_MSS;
 	msk->rto = MYTCP_TIMEOUT_INIT;
+	/* sk_setup_caps() then tells whether the route takes GSO (offload.c). */
+	sk->sk_gso_type = SKB_GSO_SCTP;
 	mytcp_init_sender(sk);
 	mytcp_init_mem_sock(sk);
 	return 0;

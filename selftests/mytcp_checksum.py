@@ -11,6 +11,12 @@ result must be the right checksum.  With offload off (ethtool -K tx
 off), every segment must carry its right checksum already, and the
 receiver must count no checksum error.  Either way the data must arrive
 intact.
+
+Full-sized segments leave as GSO packets (offload.c).  veth carries them
+whole, so the capture sees datagrams longer than the MTU; with the
+device's SCTP segmentation feature off (the software-only GSO type mytcp
+uses), mytcp's GSO callback cuts them before the device and every
+datagram must fit the MTU, each with its own right checksum.
 """
 
 import os
@@ -30,6 +36,7 @@ ETH_P_ALL = 0x0003
 SOL_PACKET = 263
 PACKET_AUXDATA = 8
 TP_STATUS_CSUMNOTREADY = 8
+MTU = 1500
 
 
 
@@ -109,9 +116,14 @@ def captured_transfer():
     return packets
 
 
-def check_segments(packets, offload):
-    """Every segment's checksum right, once a device finished the partial ones."""
+def check_segments(packets, offload, gso):
+    """Every segment's checksum right, once a device finished the partial ones.
+
+    gso: whether datagrams longer than the MTU must be seen (True) or
+    must not be (False).
+    """
     partial = data = 0
+    longest = max(struct.unpack("!H", ip[2:4])[0] for _, ip in packets) if packets else 0
     for status, ip in packets:
         ihl = (ip[0] & 15) * 4
         total = struct.unpack("!H", ip[2:4])[0]
@@ -129,6 +141,10 @@ def check_segments(packets, offload):
             seg = finish_partial(seg)
         check(inet_checksum(pseudo + seg) == 0, "a segment's checksum is right")
     check(data > 0, "data segments were captured")
+    if gso:
+        check(longest > MTU, "GSO packets went whole (longest %d)" % longest)
+    else:
+        check(longest <= MTU, "every datagram fits the MTU (longest %d)" % longest)
     if offload:
         check(partial > 0, "data segments left for the device to checksum")
     else:
@@ -146,7 +162,17 @@ def veth_with_checksum_offload():
     load_module()
     setup()
     errors = ns_counter(B, "InCsumErrors")
-    check_segments(captured_transfer(), offload=True)
+    check_segments(captured_transfer(), offload=True, gso=True)
+    check(ns_counter(B, "InCsumErrors") == errors, "the receiver counted no bad checksum")
+
+
+@test
+def veth_segmented_by_mytcp():
+    load_module()
+    setup()
+    run("ip", "netns", "exec", A, "ethtool", "-K", "veth1", "tx-sctp-segmentation", "off")
+    errors = ns_counter(B, "InCsumErrors")
+    check_segments(captured_transfer(), offload=True, gso=False)
     check(ns_counter(B, "InCsumErrors") == errors, "the receiver counted no bad checksum")
 
 
@@ -156,7 +182,7 @@ def veth_without_checksum_offload():
     setup()
     run("ip", "netns", "exec", A, "ethtool", "-K", "veth1", "tx", "off")
     errors = ns_counter(B, "InCsumErrors")
-    check_segments(captured_transfer(), offload=False)
+    check_segments(captured_transfer(), offload=False, gso=False)
     check(ns_counter(B, "InCsumErrors") == errors, "the receiver counted no bad checksum")
 
 

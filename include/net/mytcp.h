@@ -755,6 +755,12 @@ void mytcp_sack_resent(struct mytcp_scoreboard *sb, struct sk_buff *skb);
 void mytcp_sack_on_ack(struct sock *sk, const struct sk_buff *skb, bool may_sample);
 void mytcp_sack_on_timeout(struct sock *sk);
 
+/* offload.c */
+bool mytcp_gso_append(struct sk_buff *gso, const struct sk_buff *seg);
+void mytcp_gso_mark(struct sk_buff *gso, unsigned int mss, unsigned int segs);
+int mytcp_register_offload(void);
+void mytcp_unregister_offload(void);
+
 /* input.c */
 int mytcp_register_protocol(void);
 void mytcp_unregister_protocol(void);
