@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/sizes.h>
 #include <linux/skbuff.h>
 #include <net/ip.h>
 #include <net/protocol.h>
@@ -66,6 +67,20 @@ static bool mytcp_check_segment(struct net *net, struct sk_buff *skb)
 	return true;
 }
 
+/*
+ * What the backlog and the receive queue may hold together while the
+ * owner runs.  TCP allows both buffers and 64 KB more (one GSO packet),
+ * and offers at most half its buffer as window.  mytcp offers what the
+ * buffer holds (payload per byte of truesize), and a batch of the backlog
+ * being processed counts twice until the batch ends (in the receive queue
+ * and in the backlog's length, which __release_sock() zeroes only then):
+ * so the receive buffer counts twice here.
+ */
+static unsigned int mytcp_backlog_limit(const struct sock *sk)
+{
+	return 2 * READ_ONCE(sk->sk_rcvbuf) + READ_ONCE(sk->sk_sndbuf) + SZ_64K;
+}
+
 /**
  * mytcp_deliver_segment() - process a segment now, or leave it to the owner
  * @sk: the socket it belongs to
@@ -81,8 +96,7 @@ void mytcp_deliver_segment(struct sock *sk, struct sk_buff *skb, int subclass)
 	spin_lock_nested(&sk->sk_lock.slock, subclass);
 	if (!sock_owned_by_user(sk)) {
 		mytcp_rcv_sk(sk, skb);
-	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-				  READ_ONCE(sk->sk_sndbuf))) {
+	} else if (sk_add_backlog(sk, skb, mytcp_backlog_limit(sk))) {
 		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_BACKLOGDROP);
 		kfree_skb(skb);
 	}

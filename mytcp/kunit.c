@@ -366,9 +366,25 @@ static void mytcp_test_space_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mytcp_space_window(0, 200, 3), 0U);
 }
 
+/* receiver: payload per buffer byte falls at once and rises slowly. */
+static void mytcp_test_rcv_ratio(struct kunit *test)
+{
+	/* The first segment sets it: 1448 bytes costing 2304 is 160/256. */
+	KUNIT_EXPECT_EQ(test, mytcp_next_rcv_ratio(0, 1448, 2304), 160);
+	/* A GSO packet of 64 KB costing 66 KB (250): up by an eighth of 90. */
+	KUNIT_EXPECT_EQ(test, mytcp_next_rcv_ratio(160, 65160, 66696), 172);
+	/* A poorer segment brings it down to its own ratio at once. */
+	KUNIT_EXPECT_EQ(test, mytcp_next_rcv_ratio(250, 1448, 2304), 160);
+	/* Clamped to 16..255; no division by a zero truesize. */
+	KUNIT_EXPECT_EQ(test, mytcp_next_rcv_ratio(0, 1, 4096), 16);
+	KUNIT_EXPECT_EQ(test, mytcp_next_rcv_ratio(0, 4096, 0), 255);
+	KUNIT_EXPECT_EQ(test, mytcp_next_rcv_ratio(254, 4096, 4096), 255);
+}
+
 static struct kunit_case mytcp_receiver_cases[] = {
 	KUNIT_CASE(mytcp_test_ato),
 	KUNIT_CASE(mytcp_test_space_window),
+	KUNIT_CASE(mytcp_test_rcv_ratio),
 	{}
 };
 

@@ -372,6 +372,30 @@ u32 mytcp_space_window(u32 space, u8 ratio, u8 wscale)
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_space_window);
 
 /**
+ * mytcp_next_rcv_ratio() - payload per 256 bytes of buffer, after a segment
+ * @old: the ratio so far, 0: none yet
+ * @len: the payload the segment brought
+ * @truesize: the buffer it costs
+ *
+ * A segment that holds less payload per byte of buffer than the ratio
+ * says lowers it at once: the window must not promise more than the
+ * buffer holds.  One that holds more raises it by an eighth of the
+ * difference, so that a large GSO packet does not open the window for
+ * the smaller packets that follow it.
+ *
+ * Return: the new ratio, 16 to 255.
+ */
+u8 mytcp_next_rcv_ratio(u8 old, u32 len, u32 truesize)
+{
+	u32 now = clamp_t(u32, ((u64)len << 8) / max(truesize, 1U), 16, 255);
+
+	if (!old || now <= old)
+		return now;
+	return old + DIV_ROUND_UP(now - old, 8);
+}
+EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_next_rcv_ratio);
+
+/**
  * mytcp_rcv_wnd_clamp() - the largest window the buffer could offer
  * @sk: the socket
  *
@@ -815,15 +839,33 @@ struct mytcp_run {
 	struct sk_buff	*first;		/* its first segment on the queue */
 	u32		snd_nxt;	/* snd_nxt before the run */
 	u16		segs;
-	u8		flags;		/* PSH of its last segment */
+	u8		flags;		/* PSH, FIN of its last segment */
 };
 
-/* May @skb go in a run: a full-sized data segment, all in fragments. */
-static bool mytcp_run_fits(struct sock *sk, const struct sk_buff *skb)
+/* Does @skb end its run: shorter than the MSS, or with PSH or FIN? */
+static bool mytcp_run_ends(struct sock *sk, const struct sk_buff *skb)
 {
-	return sk_can_gso(sk) && skb->len == mytcp_sk(sk)->mss_cache &&
-	       !skb_headlen(skb) &&
-	       !(MYTCP_SKB_CB(skb)->flags & ~MYTCPHDR_PSH);
+	return skb->len != mytcp_sk(sk)->mss_cache ||
+	       (MYTCP_SKB_CB(skb)->flags & (MYTCPHDR_PSH | MYTCPHDR_FIN));
+}
+
+/*
+ * May @skb go in a run: a data segment all in fragments, full-sized, or
+ * shorter or with FIN to end a run (GSO cuts gso_size pieces, the last
+ * one what is left).  A segment that ends a run goes alone when it should
+ * carry SACK blocks.
+ */
+static bool mytcp_run_fits(struct sock *sk, const struct mytcp_run *run,
+			   const struct sk_buff *skb)
+{
+	const struct mytcp_sock *msk = mytcp_sk(sk);
+
+	if (!sk_can_gso(sk) || !skb->len || skb_headlen(skb) ||
+	    (MYTCP_SKB_CB(skb)->flags & ~(MYTCPHDR_PSH | MYTCPHDR_FIN)))
+		return false;
+	if (!mytcp_run_ends(sk, skb))
+		return true;
+	return run->skb && (!msk->sack_ok || RB_EMPTY_ROOT(&msk->ofo_root));
 }
 
 /* The run's segments were not sent after all: they wait again. */
@@ -879,7 +921,7 @@ static bool mytcp_start_run(struct sock *sk, struct mytcp_run *run,
 
 /*
  * Put @skb, which may go now, in the run, sending the run first when it
- * is full.  A segment with PSH ends its run.  Return: 1 when it joined,
+ * is full, and after @skb when @skb ends it.  Return: 1 when it joined,
  * 0 when it must go alone, or the errno of a run that could not be sent.
  */
 static int mytcp_join_run(struct sock *sk, struct mytcp_run *run,
@@ -888,7 +930,7 @@ static int mytcp_join_run(struct sock *sk, struct mytcp_run *run,
 	u8 flags = MYTCP_SKB_CB(skb)->flags;
 	int err;
 
-	if (!mytcp_run_fits(sk, skb))
+	if (!mytcp_run_fits(sk, run, skb))
 		return 0;
 	if (run->skb && (run->segs >= sk->sk_gso_max_segs ||
 			 run->skb->len + skb->len > sk->sk_gso_max_size ||
@@ -906,7 +948,7 @@ static int mytcp_join_run(struct sock *sk, struct mytcp_run *run,
 	run->flags = flags;
 	mytcp_stamp_segment(sk, skb);
 	mytcp_sent_new(sk, skb);
-	if (flags & MYTCPHDR_PSH)
+	if (mytcp_run_ends(sk, skb))
 		return mytcp_flush_run(sk, run) ? : 1;
 	return 1;
 }

@@ -415,7 +415,7 @@ static bool mytcp_queue_data(struct sock *sk, struct sk_buff *skb, bool *fin)
 	}
 	skb_dst_drop(skb);
 	/* Remember how much payload a byte of buffer holds, for the window. */
-	msk->rcv_ratio = clamp_t(u32, ((u64)len << 8) / skb->truesize, 16, 255);
+	msk->rcv_ratio = mytcp_next_rcv_ratio(msk->rcv_ratio, len, skb->truesize);
 	skb_set_owner_r(skb, sk);
 	__skb_queue_tail(&sk->sk_receive_queue, skb);
 	msk->rcv_nxt += len;

@@ -715,6 +715,27 @@ static int mytcp_copy_to_frags(struct sock *sk, struct sk_buff *skb,
 	return size;
 }
 
+/*
+ * Whether a write should send what it queued so far, now that a segment
+ * is full: every segment, without GSO; with GSO, once what waits unsent
+ * makes a full GSO packet or half the largest window the peer offered
+ * (TCP's forced push), so that segments leave together.  The rest goes
+ * when the write ends or waits for memory.
+ */
+static bool mytcp_push_due(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	u32 goal;
+
+	if (!msk->send_head)
+		return false;
+	if (!sk_can_gso(sk))
+		return true;
+	goal = min_t(u32, sk->sk_gso_max_size,
+		     max_t(u32, msk->max_window / 2, msk->mss_cache));
+	return msk->write_seq - MYTCP_SKB_CB(msk->send_head)->seq >= goal;
+}
+
 static int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 {
 	struct sock *sk = sock->sk;
@@ -774,7 +795,7 @@ static int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 		/* As TCP does, PSH marks the segment that ends a write. */
 		if (!msg_data_left(msg))
 			MYTCP_SKB_CB(skb)->flags |= MYTCPHDR_PSH;
-		if (skb->len >= mss)
+		if (skb->len >= mss && mytcp_push_due(sk))
 			mytcp_push_pending(sk);
 		continue;
 wait:

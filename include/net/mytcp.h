@@ -634,6 +634,7 @@ struct sk_buff *mytcp_queue_segment(struct sock *sk, unsigned int size, u8 flags
 void mytcp_send_fin(struct sock *sk);
 u16 mytcp_select_window(struct sock *sk);
 u32 mytcp_space_window(u32 space, u8 ratio, u8 wscale);
+u8 mytcp_next_rcv_ratio(u8 old, u32 len, u32 truesize);
 u32 mytcp_rcv_wnd_clamp(const struct sock *sk);
 u32 mytcp_free_window(const struct sock *sk);
 unsigned int mytcp_write_syn_options(u8 *p, u16 mss, int wscale, bool sack);
