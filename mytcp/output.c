@@ -880,8 +880,9 @@ static void mytcp_unsend_run(struct sock *sk, const struct mytcp_run *run)
 
 /*
  * Send the run built so far, as one segment or as a GSO packet.  Should
- * IP refuse it, its segments wait at send_head again, as a refused single
- * segment does.  Return: 0 or a negative errno.
+ * IP refuse it (a negative errno, or NET_XMIT_DROP from the device), its
+ * segments wait at send_head again, as a refused single segment does.
+ * Return: 0 or a negative errno.
  */
 static int mytcp_flush_run(struct sock *sk, struct mytcp_run *run)
 {
@@ -897,9 +898,11 @@ static int mytcp_flush_run(struct sock *sk, struct mytcp_run *run)
 	skb_reset_transport_header(skb);
 	err = mytcp_send_copy(sk, skb, MYTCP_SKB_CB(run->first)->seq,
 			      run->flags, MYTCP_HDR_LEN);
-	if (err)
-		mytcp_unsend_run(sk, run);
-	return err;
+	err = net_xmit_eval(err);
+	if (!err)
+		return 0;
+	mytcp_unsend_run(sk, run);
+	return err < 0 ? err : -ENOBUFS;
 }
 
 /* A new run, starting with @skb.  Return: false without memory. */

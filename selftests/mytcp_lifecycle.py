@@ -240,8 +240,11 @@ def refuse_all(ns, dev, on):
 
 @test
 def refused_by_the_device_goes_again():
-    """A SYN and a FIN the device refused are sent by the timer once it
-    accepts them again; nothing waits behind window probes."""
+    """A SYN, data with a FIN, and a FIN alone, each refused by the device,
+    are sent by the timer once it accepts them again; nothing waits behind
+    window probes.  The data is one GSO packet: its segments must wait to
+    go again, not be taken for sent, nor be tried again and again (that
+    locked up shutdown() once)."""
     setup()
     try:
         lsk, port = server_in_b()
@@ -265,14 +268,33 @@ def refused_by_the_device_goes_again():
               "not connected 5 s after the device took packets again: %s" %
               states(A, port))
         srv = accept(lsk)
+        # Six full segments and a short one that takes the FIN: one GSO
+        # packet, within the first window.
+        data = os.urandom(6 * 1448 + 700)
         refuse_all(A, "veth1", True)
+        sent = cli.send(data)
         cli.shutdown(socket.SHUT_WR)
         time.sleep(0.5)
         refuse_all(A, "veth1", False)
         srv.settimeout(5)
-        check(srv.recv(1) == b"", "data instead of the FIN")
+        got = bytearray()
+        while True:
+            chunk = srv.recv(65536)
+            if not chunk:
+                break
+            got.extend(chunk)
+        check(bytes(got) == data[:sent], "%d of the %d bytes written while the device "
+              "refused arrived, then the FIN" % (len(got), sent))
         check(wait_for(lambda: FIN_WAIT2 in states(A, port), timeout=5),
               "A: %s" % states(A, port))
+        # A FIN alone, refused on B's side.
+        refuse_all(B, "veth2", True)
+        srv.shutdown(socket.SHUT_WR)
+        time.sleep(0.5)
+        refuse_all(B, "veth2", False)
+        cli.setblocking(True)
+        cli.settimeout(5)
+        check(cli.recv(1) == b"", "data instead of B's FIN")
         cli.close()
         srv.close()
         lsk.close()
