@@ -43,8 +43,9 @@ SIZE = int(float(os.environ.get("MYTCP_TRANSFER_MB", "0.25" if DEBUG else "0.5")
 # every segment and ACK needs two tries on average; an explicit size is
 # sent whole.
 SHORT = "MYTCP_TRANSFER_MB" not in os.environ
-# Under 1% corruption or loss, at least 1 MB: some 700 segments each way,
-# so that RetransSegs not moving would be a failure, not luck.
+# Under 1% corruption or loss, at least 1 MB: some 700 segments each way
+# (GSO off there), so that RetransSegs not moving would be a failure, not
+# luck; and as much for the reader that stops, to overflow its buffer.
 LOW_RATE_SIZE = max(SIZE, 1 << 20) if SHORT else SIZE
 MYTCP_KEEPIDLE, MYTCP_KEEPINTVL, MYTCP_KEEPCNT = 4, 5, 6
 # No single recv() or send() may wait longer than this: more than twice
@@ -206,8 +207,14 @@ def tcp_transfer(sender, pause, during, size):
 
 
 def impaired(name, netem_args, pause=None, blackout=None, must_retransmit=True,
-             must_move=(), min_retrnsmt=0, size=SIZE):
+             must_move=(), min_retrnsmt=0, size=SIZE, gso=True):
     """Both directions over mytcp, then over TCP, under netem_args.
+
+    gso=False turns GSO off on both veth ends for mytcp (ethtool's gso and
+    tx-sctp-segmentation, see Documentation/mytcp.rst), so that netem acts
+    on each segment: a GSO packet carries up to 44 of them, and a 1 MB
+    transfer is then a few dozen packets, too few for a 1% rate to be sure
+    to touch any.
 
     must_retransmit: RetransSegs must move; must_move: these counters too;
     both counted over the two directions together, since a short transfer
@@ -222,6 +229,10 @@ def impaired(name, netem_args, pause=None, blackout=None, must_retransmit=True,
     del_netns(B)
     veth_pair(A, B)
     try:
+        if not gso:
+            for ns, dev in ((A, "veth1"), (B, "veth2")):
+                run("ip", "netns", "exec", ns, "ethtool", "-K", dev, "gso", "off",
+                    "tx-sctp-segmentation", "off")
         netem(*netem_args)
         during = None
         if blackout:
@@ -304,13 +315,13 @@ def duplication_5_percent():
 
 @test
 def corruption_1_percent():
-    impaired("1% corruption", ("corrupt", "1%"), size=LOW_RATE_SIZE)
+    impaired("1% corruption", ("corrupt", "1%"), size=LOW_RATE_SIZE, gso=False)
 
 
 @test
 def delay_100ms_loss_1_percent():
     impaired("100 ms delay, 1% loss", ("delay", "100ms", "loss", "1%"),
-             size=LOW_RATE_SIZE)
+             size=LOW_RATE_SIZE, gso=False)
 
 
 @test
@@ -320,8 +331,10 @@ def blackout_10_seconds():
 
 @test
 def reader_stops_5_seconds():
+    # What is left after the pause must overflow the receive buffer (some
+    # 200 KB of payload in GSO packets), else no window closes.
     impaired("reader stops 5 s", ("delay", "1ms"), pause=(SIZE // 4, 5),
-             must_retransmit=False)
+             must_retransmit=False, size=LOW_RATE_SIZE)
 
 
 def sockstat():
