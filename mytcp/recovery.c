@@ -53,8 +53,12 @@ u32 mytcp_in_flight(const struct sock *sk)
  * mytcp_resend_segment() - send a segment of the write queue again
  * @sk: the socket, locked
  * @skb: a segment already sent
+ *
+ * Return: 0 when the segment left, NET_XMIT_DROP when the device refused
+ * it (local congestion: veth says so when its peer's input backlog is
+ * full), or a negative errno.
  */
-void mytcp_resend_segment(struct sock *sk, struct sk_buff *skb)
+int mytcp_resend_segment(struct sock *sk, struct sk_buff *skb)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	int err;
@@ -70,6 +74,7 @@ void mytcp_resend_segment(struct sock *sk, struct sk_buff *skb)
 			mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SYNRETRANS);
 	}
 	msk->total_retrans++;
+	return net_xmit_eval(err);
 }
 
 /**

@@ -138,13 +138,42 @@ static bool mytcp_retries_exhausted(struct sock *sk)
 }
 
 /*
+ * After the device refused a segment (veth says NET_XMIT_DROP when its
+ * peer's input backlog is full): somewhere in the second half of @when.
+ * The refusals of a busy host come in bursts that hit many connections
+ * with the same timeout at once; backed off alike, their timers fire
+ * together again, their segments fill the backlog together again and are
+ * refused together again, every time.  Spread, most go at the next try,
+ * while the backoff still takes the load off the device.
+ */
+static u32 mytcp_spread_retry(u32 when)
+{
+	return when - get_random_u32() % (when / 2 + 1);
+}
+
+/* Did the peer's window let @skb, the first unsent segment, go? */
+static bool mytcp_window_lets_go(const struct mytcp_sock *msk,
+				 const struct sk_buff *skb)
+{
+	/* SYN and a bare FIN go regardless of the window. */
+	return !skb->len ||
+	       mytcp_seq_after(msk->snd_una + msk->snd_wnd,
+			       MYTCP_SKB_CB(skb)->seq);
+}
+
+/*
  * The persist timer (TCP's probe timer): data waits on a closed window
  * and nothing is in flight.  A segment with an old sequence number makes
  * the peer tell its window; the interval doubles each time.  Every answer
  * resets probes_out, so a peer that answers is probed for ever, as TCP
  * does; only retries2 unanswered probes, or the user timeout, end it.
+ *
+ * @refused: the window let the head go but the device refused it.  Then
+ * no probe goes on top, as in TCP's tcp_write_wakeup(): it would only
+ * load the device further.  The attempt counts and backs off as a probe,
+ * and the next one is spread (mytcp_spread_retry()).
  */
-static void mytcp_probe_window(struct sock *sk)
+static void mytcp_probe_window(struct sock *sk, bool refused)
 {
 	struct mytcp_net *mn = mytcp_net(sock_net(sk));
 	struct mytcp_sock *msk = mytcp_sk(sk);
@@ -159,14 +188,18 @@ static void mytcp_probe_window(struct sock *sk)
 		mytcp_write_error(sk, ETIMEDOUT);
 		return;
 	}
-	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_WINPROBE);
-	mytcp_send_probe(sk);
+	if (!refused) {
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_WINPROBE);
+		mytcp_send_probe(sk);
+	}
 	if (msk->probes_out < U8_MAX)
 		msk->probes_out++;
 	if (msk->backoff < READ_ONCE(mn->sysctl_retries2))
 		msk->backoff++;
 	when = mytcp_backoff_rto(max(msk->rto, mytcp_rto_min(sk)), msk->backoff,
 				 mytcp_rto_max(sk));
+	if (refused)
+		when = mytcp_spread_retry(when);
 	if (msk->user_timeout) {
 		long left = (long)(msk->probes_stamp +
 				   msecs_to_jiffies(msk->user_timeout) - jiffies);
@@ -185,6 +218,8 @@ static void mytcp_retransmit(struct sock *sk)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+	bool refused;
+	u32 when;
 
 	if (!skb || sk->sk_state == MYTCP_CLOSE)
 		return;
@@ -199,7 +234,8 @@ static void mytcp_retransmit(struct sock *sk)
 		 */
 		mytcp_push_pending(sk);
 		if (!msk->packets_out)
-			mytcp_probe_window(sk);
+			mytcp_probe_window(sk, msk->send_head &&
+					   mytcp_window_lets_go(msk, msk->send_head));
 		return;
 	}
 	if (msk->tlp_armed && mytcp_send_loss_probe(sk))
@@ -217,10 +253,12 @@ static void mytcp_retransmit(struct sock *sk)
 	if (msk->sack_ok)
 		mytcp_sack_on_timeout(sk);
 	msk->retransmits++;
-	mytcp_resend_segment(sk, skb);
+	refused = mytcp_resend_segment(sk, skb) > 0;
 	msk->rtx_next = MYTCP_SKB_CB(skb)->end_seq;
 	msk->rto = min_t(u32, msk->rto * 2, mytcp_rto_max(sk));
-	sk_reset_timer(sk, &msk->rtx_timer, jiffies + mytcp_rto_clamped(sk));
+	when = mytcp_rto_clamped(sk);
+	sk_reset_timer(sk, &msk->rtx_timer,
+		       jiffies + (refused ? mytcp_spread_retry(when) : when));
 }
 
 static void mytcp_expire_rtx(struct timer_list *t)

@@ -7,7 +7,7 @@ the socket API and /proc/net/mytcp can show: the state sequences of the
 handshake (S1), teardown (S2), TIME-WAIT (S4), simultaneous open (S17)
 and close (S18), a lost SYN (S13), keepalive (S8), with the sysctls
 shortened so each runs in seconds; and a SYN and a FIN that the device
-refused.  Lost segments come from tc netem, refused ones from a pfifo
+refused, once or again and again.  Lost segments come from tc netem, refused ones from a pfifo
 with no room.
 """
 
@@ -298,6 +298,47 @@ def refused_by_the_device_goes_again():
         cli.close()
         srv.close()
         lsk.close()
+    finally:
+        teardown()
+
+
+@test
+def refused_together_go_again_spread():
+    """FINs the device refuses together (veth with its peer's input backlog
+    full) go again at spread times.  Timed alike, they were all tried at
+    the same moments again, refused together again each time, with the
+    timeout doubled: a client's FIN waited a minute, and connections of
+    the scale test were left behind after 20 s."""
+    n = 40
+    setup()
+    try:
+        lsk, port = server_in_b()
+        # One connection first, so that both ends know each other's MAC.
+        first = client_in_a(port)
+        accept(lsk).close()
+        first.close()
+        clients, servers = [], []
+        for _ in range(n):
+            clients.append(client_in_a(port))
+            servers.append(accept(lsk))
+        # Every FIN refused at once; then room for 5 packets, each held
+        # 20 ms: most of a burst is refused.
+        refuse_all(A, "veth1", True)
+        t0 = time.monotonic()
+        for c in clients:
+            c.shutdown(socket.SHUT_WR)
+        time.sleep(1)
+        netem(A, "veth1", "delay", "20ms", "limit", "5")
+        for i, s in enumerate(servers):
+            s.settimeout(max(1, 20 - (time.monotonic() - t0)))
+            try:
+                check(s.recv(1) == b"", "data instead of the FIN")
+            except socket.timeout:
+                check(False, "server %d of %d: no FIN 20 s after the shutdowns; "
+                      "A: %s" % (i + 1, n, states(A, port)))
+        print("# %d FINs through in %.1f s" % (n, time.monotonic() - t0))
+        for s in clients + servers + [lsk]:
+            s.close()
     finally:
         teardown()
 

@@ -733,7 +733,7 @@ void mytcp_note_dupack(struct sock *sk);
 void mytcp_recovery_on_ack(struct sock *sk, u32 acked);
 void mytcp_resend_lost(struct sock *sk);
 u32 mytcp_in_flight(const struct sock *sk);
-void mytcp_resend_segment(struct sock *sk, struct sk_buff *skb);
+int mytcp_resend_segment(struct sock *sk, struct sk_buff *skb);
 void mytcp_sack_resend(struct sock *sk);
 void mytcp_sack_recovery(struct sock *sk);
 u32 mytcp_probe_timeout(u32 srtt_us, u32 packets_out);
