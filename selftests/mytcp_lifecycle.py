@@ -25,7 +25,7 @@ from mytcp import (ADDR1, ADDR2, CLOSE_WAIT, CLOSING, ESTABLISHED, FIN_WAIT2,  #
                    LISTEN, SOL_MYTCP, SYN_RECV, SYN_SENT, SYSCTL_DIR, TIME_WAIT, accept, check, connect,
                    del_netns, listener, load_module, main, mytcp_socket, netns,
                    parse_sockaddr, proc_rows, run, sockaddr, sys_bind, sys_connect,
-                   sys_getsockname, test, veth_pair, wait_for, write)
+                   settle, sys_getsockname, test, veth_pair, wait_for, write)
 
 A, B = "mt-a", "mt-b"
 MYTCP_KEEPIDLE, MYTCP_KEEPINTVL, MYTCP_KEEPCNT, MYTCP_SYNCNT = 4, 5, 6, 7
@@ -39,6 +39,12 @@ def setup():
 
 
 def teardown():
+    """Namespaces go once their connections closed: qdiscs a test left
+    (refuse_all(), netem()) go first, so that the last FINs and ACKs pass."""
+    for ns, dev in ((A, "veth1"), (B, "veth2")):
+        run("ip", "netns", "exec", ns, "tc", "qdisc", "del", "dev", dev, "root",
+            check_rc=False)
+    settle(A, B)
     del_netns(A)
     del_netns(B)
 
@@ -238,6 +244,16 @@ def refuse_all(ns, dev, on):
         run("ip", "netns", "exec", ns, "tc", "qdisc", "del", "dev", dev, "root")
 
 
+def server_with_neighbours():
+    """server_in_b(), after one connection that made both ends learn each
+    other's MAC: later segments then need no neighbour resolution."""
+    lsk, port = server_in_b()
+    first = client_in_a(port)
+    accept(lsk).close()
+    first.close()
+    return lsk, port
+
+
 @test
 def refused_by_the_device_goes_again():
     """A SYN, data with a FIN, and a FIN alone, each refused by the device,
@@ -247,11 +263,7 @@ def refused_by_the_device_goes_again():
     locked up shutdown() once)."""
     setup()
     try:
-        lsk, port = server_in_b()
-        # One connection first, so that both ends know each other's MAC.
-        first = client_in_a(port)
-        accept(lsk).close()
-        first.close()
+        lsk, port = server_with_neighbours()
         refuse_all(A, "veth1", True)
         with netns(A):
             cli = mytcp_socket()
@@ -312,11 +324,7 @@ def refused_together_go_again_spread():
     n = 40
     setup()
     try:
-        lsk, port = server_in_b()
-        # One connection first, so that both ends know each other's MAC.
-        first = client_in_a(port)
-        accept(lsk).close()
-        first.close()
+        lsk, port = server_with_neighbours()
         clients, servers = [], []
         for _ in range(n):
             clients.append(client_in_a(port))

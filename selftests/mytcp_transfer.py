@@ -34,7 +34,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from mytcp import (ADDR1, ADDR2, AF_MYTCP, SOL_MYTCP, accept, check,  # noqa: E402
                    connect, del_netns, listener, load_module, main, netns,
-                   ns_counter, proc_rows, read, run, test, veth_pair, wait_for)
+                   ns_counter, proc_rows, read, run, settle, test, veth_pair,
+                   wait_for)
 
 A, B = "mt-xfer-a", "mt-xfer-b"
 DEBUG = os.environ.get("MYTCP_VM_KERNEL") == "debug"
@@ -277,6 +278,8 @@ def impaired(name, netem_args, pause=None, blackout=None, must_retransmit=True,
         for c in must_move:
             check(total[c] > 0, "%s: %s did not move" % (name, c))
     finally:
+        netem()
+        settle(A, B)
         del_netns(A)
         del_netns(B)
 

@@ -369,3 +369,24 @@ def wait_for(cond, timeout=10.0, step=0.05):
 # State numbers, as in /proc/net/tcp.
 ESTABLISHED, SYN_SENT, SYN_RECV, FIN_WAIT1, FIN_WAIT2, TIME_WAIT, CLOSE, \
     CLOSE_WAIT, LAST_ACK, LISTEN, CLOSING = range(1, 12)
+
+
+def settle(*namespaces, timeout=15.0):
+    """Wait, up to timeout, until no connection of the namespaces is still
+    delivering its FIN or waiting for its last ACK (FIN-WAIT-1, CLOSING,
+    LAST-ACK): call before deleting them.  Such an orphan, once its device
+    vanishes, has no route left; it retries until retries2 gives up,
+    minutes later, and holds the module meanwhile.  A namespace that does
+    not exist counts as settled.  Return: whether they settled."""
+    closing = (FIN_WAIT1, CLOSING, LAST_ACK)
+
+    def settled():
+        for ns in namespaces:
+            try:
+                with netns(ns):
+                    if any(r["st"] in closing for r in proc_rows()):
+                        return False
+            except FileNotFoundError:
+                pass
+        return True
+    return wait_for(settled, timeout=timeout)
