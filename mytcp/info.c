@@ -46,7 +46,8 @@ static void mytcp_fill_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_snd_ssthresh = msk->snd_ssthresh;
 	info->tcpi_snd_cwnd = msk->snd_cwnd;
 	info->tcpi_advmss = msk->advmss;
-	info->tcpi_reordering = 3;	/* fixed: no reordering detection */
+	info->tcpi_reordering = msk->sack_ok ? mytcp_sack_dupthresh(&msk->sack) :
+						MYTCP_DUPTHRESH;
 	info->tcpi_total_retrans = msk->total_retrans;
 	info->tcpi_notsent_bytes = msk->write_seq - msk->snd_nxt;
 	info->tcpi_snd_wnd = msk->snd_wnd;	/* kept scaled */

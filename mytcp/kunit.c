@@ -698,6 +698,46 @@ static void mytcp_test_sack_lost(struct kunit *test)
 	skb_queue_purge(&q);
 }
 
+static void mytcp_test_sack_reorder(struct kunit *test)
+{
+	struct mytcp_scoreboard sb;
+	struct sk_buff_head q;
+	struct sk_buff *skb;
+	u32 again = 0;
+
+	mytcp_sack_fill(test, &q, &sb, 10);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_dupthresh(&sb), 3U);
+	/* 5000 to 10000 SACKed: 1000 to 4000 are taken for lost. */
+	mytcp_sack_tag(&sb, &q, NULL, 5000, 11000, NULL);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_mark_lost(&sb, &q, NULL, 3, &again), 4U);
+	KUNIT_EXPECT_FALSE(test, sb.reordered);
+	/* A resend of 4000 arrives: that shows no reordering. */
+	skb = mytcp_sack_find(&q, 4000);
+	mytcp_sack_resent(&sb, skb);
+	MYTCP_SKB_CB(skb)->tx = ++sb.tx_count;		/* 11 */
+	MYTCP_SKB_CB(skb)->retrans = 1;
+	mytcp_sack_tag(&sb, &q, NULL, 4000, 5000, NULL);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_dupthresh(&sb), 3U);
+	/* 3000, sent once, comes after the eleventh send: 8 overtook it. */
+	mytcp_sack_tag(&sb, &q, NULL, 3000, 4000, NULL);
+	KUNIT_EXPECT_TRUE(test, sb.reordered);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_dupthresh(&sb), 9U);
+	KUNIT_EXPECT_EQ(test, sb.lost_out, 2U);
+	/* 1000 comes with the cumulative ACK, never SACKed: 10 overtook it. */
+	skb = skb_peek(&q);
+	mytcp_sack_unlink(&sb, skb);
+	__skb_unlink(skb, &q);
+	kfree_skb(skb);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_dupthresh(&sb), 11U);
+	/* Marks made stay: 2000 is still lost. */
+	KUNIT_EXPECT_EQ(test, sb.lost_out, 1U);
+	/* The measure is capped at TCP's tcp_max_reordering. */
+	sb.delivered_tx = 1000;
+	mytcp_sack_tag(&sb, &q, NULL, 2000, 3000, NULL);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_dupthresh(&sb), (u32)MYTCP_MAX_REORDERING);
+	skb_queue_purge(&q);
+}
+
 static void mytcp_test_sack_timeout(struct kunit *test)
 {
 	struct mytcp_scoreboard sb;
@@ -748,6 +788,7 @@ static struct kunit_case mytcp_sack_cases[] = {
 	KUNIT_CASE(mytcp_test_sack_block_ok),
 	KUNIT_CASE(mytcp_test_sack_tag),
 	KUNIT_CASE(mytcp_test_sack_lost),
+	KUNIT_CASE(mytcp_test_sack_reorder),
 	KUNIT_CASE(mytcp_test_sack_timeout),
 	{}
 };

@@ -173,13 +173,36 @@ bool mytcp_wmem_room(struct sock *sk, unsigned int mss)
 	return false;
 }
 
+/*
+ * Is the receive buffer too full for @skb?  Past SO_RCVBUF, data inside
+ * the window already offered is still taken, up to twice SO_RCVBUF.  The
+ * window translated free buffer into payload with the ratio of earlier
+ * segments (mytcp_free_window()); segments that then cost more truesize
+ * per byte (a few small ones after GSO packets: 160 against 250 per 256)
+ * must not be lost by a peer that kept inside the window.  TCP offers
+ * half its buffer and collapses its queue when it is full; mytcp offers
+ * what the buffer holds, so it keeps the promise with this margin.  The
+ * window itself stays shut while the buffer is over SO_RCVBUF.
+ */
+static bool mytcp_rmem_full(const struct sock *sk, const struct sk_buff *skb)
+{
+	const struct mytcp_sock *msk = mytcp_sk(sk);
+	u32 end = MYTCP_SKB_CB(skb)->seq + skb->len;
+	u32 limit = READ_ONCE(sk->sk_rcvbuf);
+
+	if (!mytcp_seq_after(end, msk->rcv_wup + msk->rcv_wnd))
+		limit *= 2;
+	return (u32)atomic_read(&sk->sk_rmem_alloc) > limit;
+}
+
 /**
  * mytcp_rmem_schedule() - may @skb be charged to the receive buffer
  * @sk: the socket, locked
  * @skb: the segment, not yet owned
  * @in_order: it goes to the receive queue (else out of order)
  *
- * Within SO_RCVBUF and the global limits.  In-order data for an empty
+ * Within SO_RCVBUF (twice that for data inside the offered window, see
+ * mytcp_rmem_full()) and the global limits.  In-order data for an empty
  * receive queue is taken over the global limits, as TCP does, so that
  * the reader can always make progress.
  *
@@ -187,7 +210,7 @@ bool mytcp_wmem_room(struct sock *sk, unsigned int mss)
  */
 bool mytcp_rmem_schedule(struct sock *sk, struct sk_buff *skb, bool in_order)
 {
-	if (mytcp_rmem_over(sk))
+	if (mytcp_rmem_full(sk, skb))
 		return false;
 	if (sk_rmem_schedule(sk, skb, skb->truesize))
 		return true;

@@ -253,24 +253,32 @@ static void mytcp_enter_sack_recovery(struct sock *sk)
  * @sk: the socket, locked, its scoreboard up to date with the ACK
  *
  * Marks what the scoreboard shows lost; out of the open state, a loss
- * or three duplicate ACKs (of data sent after the last recovery began)
- * start recovery.  What to resend goes from mytcp_push_pending().
+ * or DupThresh duplicate ACKs (of data sent after the last recovery
+ * began) start recovery.  DupThresh grows with the reordering seen
+ * (mytcp_sack_dupthresh()).  What to resend goes from mytcp_push_pending().
  */
 void mytcp_sack_recovery(struct sock *sk)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
+	u32 dupthresh = mytcp_sack_dupthresh(&msk->sack);
 	u32 lost_retrans = 0;
 
-	if (!msk->sack_ok || !msk->packets_out)
+	if (!msk->sack_ok)
+		return;
+	if (msk->sack.reordered) {
+		msk->sack.reordered = false;
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SACKREORDER);
+	}
+	if (!msk->packets_out)
 		return;
 	mytcp_sack_mark_lost(&msk->sack, &sk->sk_write_queue, msk->send_head,
-			     MYTCP_DUPTHRESH, &lost_retrans);
+			     dupthresh, &lost_retrans);
 	while (lost_retrans--)
 		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_LOSTRETRANSMIT);
 	if (msk->ca_state != MYTCP_CA_OPEN)
 		return;
 	if (msk->sack.lost_out ||
-	    (msk->dupacks >= MYTCP_DUPTHRESH &&
+	    (msk->dupacks >= dupthresh &&
 	     !mytcp_seq_before(msk->snd_una, msk->recover)))
 		mytcp_enter_sack_recovery(sk);
 }

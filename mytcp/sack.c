@@ -48,6 +48,39 @@ u32 mytcp_sack_pipe(const struct mytcp_scoreboard *sb, u32 packets_out)
 }
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_sack_pipe);
 
+/**
+ * mytcp_sack_dupthresh() - SACKed segments above a hole that make it lost
+ * @sb: the scoreboard
+ *
+ * RFC 6675's DupThresh, 3, raised to the reordering the path showed, as
+ * TCP's tp->reordering: a segment that later sends overtook is not lost
+ * until more of them did than ever overtook one that came after all.
+ *
+ * Return: at least MYTCP_DUPTHRESH, at most MYTCP_MAX_REORDERING.
+ */
+u32 mytcp_sack_dupthresh(const struct mytcp_scoreboard *sb)
+{
+	return max_t(u32, sb->reordering, MYTCP_DUPTHRESH);
+}
+EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_sack_dupthresh);
+
+/*
+ * A segment sent once arrived (SACKed, or acknowledged without having
+ * been SACKed) after later transmissions had: the path reorders by as
+ * many sends.  Sent once: the arrival of a resend says nothing of it.
+ */
+static void mytcp_sack_note_order(struct mytcp_scoreboard *sb,
+				  const struct mytcp_skb_cb *cb)
+{
+	s32 overtaken = sb->delivered_tx - cb->tx;
+
+	if (cb->retrans || overtaken <= 0 ||
+	    overtaken + 1 <= (s32)mytcp_sack_dupthresh(sb))
+		return;
+	sb->reordering = min_t(u32, overtaken + 1, MYTCP_MAX_REORDERING);
+	sb->reordered = true;
+}
+
 /* The transmission @tx arrived: the newest one known to have. */
 static void mytcp_sack_delivered(struct mytcp_scoreboard *sb, u32 tx)
 {
@@ -67,7 +100,8 @@ static void mytcp_sack_delivered(struct mytcp_scoreboard *sb, u32 tx)
  *        older than what it holds or it holds 0; may be NULL
  *
  * Only whole segments are marked: a block that covers part of one (it
- * never happens when the peer reassembles what we sent) leaves it.
+ * never happens when the peer reassembles what we sent) leaves it.  A
+ * segment sent once that later sends overtook raises sb->reordering.
  *
  * Return: how many segments were newly marked.
  */
@@ -93,6 +127,7 @@ u32 mytcp_sack_tag(struct mytcp_scoreboard *sb, struct sk_buff_head *queue,
 			sb->retrans_out--;
 		if (sent && !cb->retrans && (!*sent || time_before(cb->when, *sent)))
 			*sent = cb->when;
+		mytcp_sack_note_order(sb, cb);
 		cb->sacked = MYTCP_SACKED_ACKED;
 		sb->sacked_out++;
 		mytcp_sack_delivered(sb, cb->tx);
@@ -211,10 +246,12 @@ void mytcp_sack_unlink(struct mytcp_scoreboard *sb, const struct sk_buff *skb)
 {
 	const struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 
-	if (cb->sacked & MYTCP_SACKED_ACKED)
+	if (cb->sacked & MYTCP_SACKED_ACKED) {
 		sb->sacked_out--;
-	else
+	} else {
+		mytcp_sack_note_order(sb, cb);
 		mytcp_sack_delivered(sb, cb->tx);
+	}
 	if (cb->sacked & MYTCP_SACKED_LOST)
 		sb->lost_out--;
 	if (cb->sacked & MYTCP_SACKED_RETRANS)
@@ -288,7 +325,8 @@ void mytcp_sack_on_ack(struct sock *sk, const struct sk_buff *skb, bool may_samp
  *
  * As TCP: the SACK information is kept, unless the head itself is marked
  * SACKed, which means that the peer dropped what it had SACKed
- * (TCPSACKReneging); everything else not SACKed is taken for lost.
+ * (TCPSACKReneging); everything else not SACKed is taken for lost.  If
+ * segments were SACKed, the reordering measured goes back to DupThresh.
  */
 void mytcp_sack_on_timeout(struct sock *sk)
 {
@@ -300,5 +338,11 @@ void mytcp_sack_on_timeout(struct sock *sk)
 		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SACKRENEGING);
 		mytcp_sack_forget(&msk->sack, &sk->sk_write_queue);
 	}
+	/*
+	 * A timeout while SACKs showed holes: the reordering allowed was too
+	 * much (TCP's tcp_enter_loss() brings tp->reordering down likewise).
+	 */
+	if (msk->sack.sacked_out >= MYTCP_DUPTHRESH)
+		msk->sack.reordering = 0;
 	mytcp_sack_mark_all_lost(&msk->sack, &sk->sk_write_queue, msk->send_head);
 }

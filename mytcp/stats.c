@@ -85,6 +85,7 @@ static const char *const mytcp_ext_names[] = {
 	[MYTCP_EXT_SACKRECOVERYFAIL]	= "TCPSackRecoveryFail",
 	[MYTCP_EXT_SACKRENEGING]	= "TCPSACKReneging",
 	[MYTCP_EXT_SACKDISCARD]		= "TCPSACKDiscard",
+	[MYTCP_EXT_SACKREORDER]		= "TCPSACKReorder",
 	[MYTCP_EXT_LOSTRETRANSMIT]	= "TCPLostRetransmit",
 	[MYTCP_EXT_LOSSPROBES]		= "TCPLossProbes",
 };

@@ -49,7 +49,7 @@ EXT = ["EmbryonicRsts", "ListenOverflows", "ListenDrops", "TCPReqQFullDrop",
        "TCPMemoryPressures", "TCPMemoryPressuresChrono",
        # sender: SACK
        "TCPSackRecovery", "TCPSackRecoveryFail", "TCPSACKReneging",
-       "TCPSACKDiscard", "TCPLostRetransmit", "TCPLossProbes"]
+       "TCPSACKDiscard", "TCPSACKReorder", "TCPLostRetransmit", "TCPLossProbes"]
 
 
 def parse_snmp(text):

@@ -55,7 +55,7 @@ STALL = 250
 # How the sender recovered, printed after each mytcp transfer.
 RECOVERY_COUNTERS = ("TCPTimeouts", "TCPFastRetrans", "TCPSlowStartRetrans",
                      "TCPRenoRecovery", "TCPSackRecovery", "TCPSackRecoveryFail",
-                     "TCPLostRetransmit", "TCPLossProbes")
+                     "TCPLostRetransmit", "TCPLossProbes", "TCPSACKReorder")
 
 
 def netem(*args, first=None):
@@ -207,6 +207,10 @@ def tcp_transfer(sender, pause, during, size):
         return float("nan")
 
 
+# A receiver's counters of data dropped for want of buffer.
+RECEIVER_DROPS = ("TCPRcvQDrop", "RcvPruned", "TCPOFODrop", "TCPBacklogDrop")
+
+
 def impaired(name, netem_args, pause=None, blackout=None, must_retransmit=True,
              must_move=(), min_retrnsmt=0, size=SIZE, gso=True):
     """Both directions over mytcp, then over TCP, under netem_args.
@@ -247,13 +251,17 @@ def impaired(name, netem_args, pause=None, blackout=None, must_retransmit=True,
             recovery = {name: ns_counter(sender, name) for name in RECOVERY_COUNTERS}
             before = ns_counter(sender, "RetransSegs")
             probes = ns_counter(sender, "TCPWinProbe")
-            moved = {c: ns_counter(sender, c) for c in ("TCPTimeouts", "TCPFastRetrans")}
+            moved = {c: ns_counter(sender, c)
+                     for c in ("TCPTimeouts", "TCPFastRetrans") + tuple(must_move)}
+            receiver = B if sender == A else A
+            lost = {c: ns_counter(receiver, c) for c in RECEIVER_DROPS}
             watch = Watch(sender)
             secs = transfer(AF_MYTCP, sender, pause=pause, during=during, size=size)
             most = watch.end()
             retrans = ns_counter(sender, "RetransSegs") - before
             probes = ns_counter(sender, "TCPWinProbe") - probes
             moved = {c: ns_counter(sender, c) - v for c, v in moved.items()}
+            lost = {c: ns_counter(receiver, c) - v for c, v in lost.items()}
             tsecs = tcp_transfer(sender, pause, during, size)
             print("# %s, %s sends %g MB: mytcp %.1f s (%d retransmitted, %d timeouts, "
                   "%d fast retransmits, retrnsmt up to %d, %d window probes), TCP %.1f s, "
@@ -273,6 +281,11 @@ def impaired(name, netem_args, pause=None, blackout=None, must_retransmit=True,
                 check(most >= 2, "%s: retrnsmt only reached %d" % (name, most))
             if pause:
                 check(probes > 0, "%s: no zero-window probe" % name)
+                # The sender kept inside the window: nothing it sent may be
+                # dropped for want of room (no loss here to cause timeouts).
+                check(not any(lost.values()) and not moved["TCPTimeouts"],
+                      "%s: receiver dropped in-window data (%s), %d timeouts"
+                      % (name, lost, moved["TCPTimeouts"]))
         if must_retransmit:
             check(total["RetransSegs"] > 0, "%s: RetransSegs did not move" % name)
         for c in must_move:
@@ -307,8 +320,9 @@ if not SHORT:
 
 @test
 def reordering_25_percent():
+    # The sender must see the reordering and raise DupThresh for it.
     impaired("25% reordering", ("delay", "10ms", "reorder", "25%", "50%"),
-             must_retransmit=False)
+             must_retransmit=False, must_move=("TCPSACKReorder",))
 
 
 @test

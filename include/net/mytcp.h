@@ -88,6 +88,7 @@ struct mytcp_sack_block {
 
 #define MYTCP_MAX_SACK_BLOCKS	4	/* 2 + 4 * 8 bytes fit 40 with 2 NOPs */
 #define MYTCP_DUPTHRESH		3	/* RFC 5681 3.2, RFC 6675's DupThresh */
+#define MYTCP_MAX_REORDERING	300	/* TCP's tcp_max_reordering */
 
 /*
  * sender: the scoreboard of the segments in flight (sack.c), in segments.
@@ -100,6 +101,8 @@ struct mytcp_scoreboard {
 	u32	retrans_out;	/* lost segments resent, the resend in flight */
 	u32	tx_count;	/* transmissions so far: stamps MYTCP_SKB_CB()->tx */
 	u32	delivered_tx;	/* the latest transmission known to have arrived */
+	u32	reordering;	/* sends seen to overtake a segment, + 1; 0: none */
+	bool	reordered;	/* reordering grew since the last ACK's count */
 };
 
 struct mytcp_listen;
@@ -355,6 +358,7 @@ enum {
 	MYTCP_EXT_SACKRECOVERYFAIL,
 	MYTCP_EXT_SACKRENEGING,
 	MYTCP_EXT_SACKDISCARD,
+	MYTCP_EXT_SACKREORDER,
 	MYTCP_EXT_LOSTRETRANSMIT,
 	MYTCP_EXT_LOSSPROBES,
 	MYTCP_EXT_MAX
@@ -743,6 +747,7 @@ bool mytcp_send_loss_probe(struct sock *sk);
 /* sack.c */
 bool mytcp_sack_block_ok(u32 start, u32 end, u32 una, u32 nxt);
 u32 mytcp_sack_pipe(const struct mytcp_scoreboard *sb, u32 packets_out);
+u32 mytcp_sack_dupthresh(const struct mytcp_scoreboard *sb);
 u32 mytcp_sack_tag(struct mytcp_scoreboard *sb, struct sk_buff_head *queue,
 		   const struct sk_buff *stop, u32 start, u32 end,
 		   unsigned long *sent);
