@@ -752,13 +752,19 @@ static int mytcp_split_segment(struct sock *sk, struct sk_buff *skb, u32 len)
 	return 0;
 }
 
-/*
- * How much of @skb may go now: all of it when it fits the window; a
- * window's worth when that is at least half the largest window the peer
- * offered or nothing is in flight (sender-side silly window avoidance,
- * RFC 9293 3.8.6.2.1); else nothing.
+/**
+ * mytcp_sendable() - how much of a segment the peer's window lets go now
+ * @msk: the socket
+ * @skb: the first unsent segment
+ *
+ * All of it when it fits the window; a window's worth when that is at
+ * least half the largest window the peer offered or nothing is in flight
+ * (sender-side silly window avoidance, RFC 9293 3.8.6.2.1); else nothing.
+ * SYN and a bare FIN (no payload) go regardless of the window.
+ *
+ * Return: bytes of payload; for a segment without payload, 0.
  */
-static u32 mytcp_sendable(const struct mytcp_sock *msk, const struct sk_buff *skb)
+u32 mytcp_sendable(const struct mytcp_sock *msk, const struct sk_buff *skb)
 {
 	u32 limit = msk->snd_una + msk->snd_wnd;
 	u32 seq = MYTCP_SKB_CB(skb)->seq;

@@ -151,14 +151,15 @@ static u32 mytcp_spread_retry(u32 when)
 	return when - get_random_u32() % (when / 2 + 1);
 }
 
-/* Did the peer's window let @skb, the first unsent segment, go? */
-static bool mytcp_window_lets_go(const struct mytcp_sock *msk,
-				 const struct sk_buff *skb)
+/*
+ * Did the device refuse the first unsent segment?  It still waits, though
+ * the peer's window let it go (with nothing in flight, as here).
+ */
+static bool mytcp_head_refused(const struct mytcp_sock *msk)
 {
-	/* SYN and a bare FIN go regardless of the window. */
-	return !skb->len ||
-	       mytcp_seq_after(msk->snd_una + msk->snd_wnd,
-			       MYTCP_SKB_CB(skb)->seq);
+	const struct sk_buff *skb = msk->send_head;
+
+	return skb && (!skb->len || mytcp_sendable(msk, skb));
 }
 
 /*
@@ -234,8 +235,7 @@ static void mytcp_retransmit(struct sock *sk)
 		 */
 		mytcp_push_pending(sk);
 		if (!msk->packets_out)
-			mytcp_probe_window(sk, msk->send_head &&
-					   mytcp_window_lets_go(msk, msk->send_head));
+			mytcp_probe_window(sk, mytcp_head_refused(msk));
 		return;
 	}
 	if (msk->tlp_armed && mytcp_send_loss_probe(sk))

@@ -634,6 +634,7 @@ void mytcp_send_ack(struct sock *sk);
 void mytcp_send_active_reset(struct sock *sk);
 int mytcp_send_syn(struct sock *sk);
 void mytcp_push_pending(struct sock *sk);
+u32 mytcp_sendable(const struct mytcp_sock *msk, const struct sk_buff *skb);
 struct sk_buff *mytcp_queue_segment(struct sock *sk, unsigned int size, u8 flags);
 void mytcp_send_fin(struct sock *sk);
 u16 mytcp_select_window(struct sock *sk);
