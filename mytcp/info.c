@@ -29,6 +29,10 @@ static void mytcp_fill_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_backoff = msk->backoff;
 	if (msk->snd_wscale || msk->rcv_wscale)
 		info->tcpi_options |= TCPI_OPT_WSCALE;
+	if (msk->sack_ok)
+		info->tcpi_options |= TCPI_OPT_SACK;
+	if (msk->ts_ok)
+		info->tcpi_options |= TCPI_OPT_TIMESTAMPS;
 	info->tcpi_snd_wscale = msk->snd_wscale;
 	info->tcpi_rcv_wscale = msk->rcv_wscale;
 	info->tcpi_rto = jiffies_to_usecs(msk->rto);

@@ -56,6 +56,8 @@ static bool mytcp_check_segment(struct net *net, struct sk_buff *skb)
 	cb->flags = ((u8 *)th)[13];
 	cb->seq = ntohl(th->seq);
 	cb->ack_seq = ntohl(th->ack_seq);
+	if (doff > MYTCP_HDR_LEN)
+		mytcp_parse_ts_option(skb);
 	/* The payload is what follows the header. */
 	__skb_pull(skb, doff);
 	cb->end_seq = cb->seq + skb->len + !!(cb->flags & MYTCPHDR_SYN) +

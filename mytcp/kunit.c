@@ -120,6 +120,7 @@ static void mytcp_test_sysctl_defaults(struct kunit *test)
 			(unsigned long)TCP_RTO_MAX);
 	KUNIT_EXPECT_EQ(test, mn.sysctl_retries2, TCP_RETR2);
 	KUNIT_EXPECT_EQ(test, mn.sysctl_sack, 1);	/* tcp_sack */
+	KUNIT_EXPECT_EQ(test, mn.sysctl_timestamps, 1);	/* tcp_timestamps */
 	KUNIT_EXPECT_STREQ(test, mn.sysctl_congestion_control, "reno");
 	KUNIT_EXPECT_EQ(test, mn.sysctl_syn_retries, TCP_SYN_RETRIES);
 	KUNIT_EXPECT_EQ(test, mn.sysctl_synack_retries, TCP_SYNACK_RETRIES);
@@ -208,21 +209,64 @@ static void mytcp_test_syn_options(struct kunit *test)
 	const u8 mss_only[] = { 2, 4, 0x02, 0x18 };
 	/* TCP's SYN without timestamps: mss, nop, nop, sackOK, nop, wscale */
 	const u8 all[] = { 2, 4, 0x05, 0xb4, 1, 1, 4, 2, 1, 3, 3, 7 };
+	/* With timestamps: mss, sackOK, TS val ecr, nop, wscale */
+	const u8 ts_sack[] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 1, 2, 3, 4,
+			       0, 0, 0, 9, 1, 3, 3, 7 };
+	/* and without SACK: mss, nop, nop, TS val ecr, nop, wscale */
+	const u8 ts_only[] = { 2, 4, 0x05, 0xb4, 1, 1, 8, 10, 1, 2, 3, 4,
+			       0, 0, 0, 9, 1, 3, 3, 7 };
+	const u32 ts[2] = { 0x01020304, 9 };
 	u8 buf[MYTCP_MAX_OPT_LEN];
 
-	KUNIT_ASSERT_EQ(test, mytcp_write_syn_options(buf, 1460, 7, false), sizeof(both));
+	KUNIT_ASSERT_EQ(test, mytcp_write_syn_options(buf, 1460, 7, false, NULL),
+			sizeof(both));
 	KUNIT_EXPECT_EQ(test, memcmp(buf, both, sizeof(both)), 0);
-	KUNIT_ASSERT_EQ(test, mytcp_write_syn_options(buf, 536, -1, false),
+	KUNIT_ASSERT_EQ(test, mytcp_write_syn_options(buf, 536, -1, false, NULL),
 			sizeof(mss_only));
 	KUNIT_EXPECT_EQ(test, memcmp(buf, mss_only, sizeof(mss_only)), 0);
-	KUNIT_ASSERT_EQ(test, mytcp_write_syn_options(buf, 1460, 7, true), sizeof(all));
+	KUNIT_ASSERT_EQ(test, mytcp_write_syn_options(buf, 1460, 7, true, NULL),
+			sizeof(all));
 	KUNIT_EXPECT_EQ(test, memcmp(buf, all, sizeof(all)), 0);
+	KUNIT_ASSERT_EQ(test, mytcp_write_syn_options(buf, 1460, 7, true, ts),
+			sizeof(ts_sack));
+	KUNIT_EXPECT_EQ(test, memcmp(buf, ts_sack, sizeof(ts_sack)), 0);
+	KUNIT_ASSERT_EQ(test, mytcp_write_syn_options(buf, 1460, 7, false, ts),
+			sizeof(ts_only));
+	KUNIT_EXPECT_EQ(test, memcmp(buf, ts_only, sizeof(ts_only)), 0);
+}
+
+/* The option of every segment: nop, nop, kind 8 length 10, val, ecr. */
+static void mytcp_test_ts_option(struct kunit *test)
+{
+	const u8 want[] = { 1, 1, 8, 10, 0xde, 0xad, 0xbe, 0xef, 0, 0, 1, 0 };
+	u8 buf[MYTCP_TS_LEN];
+
+	KUNIT_ASSERT_EQ(test, mytcp_write_ts_option(buf, 0xdeadbeef, 256),
+			(unsigned int)MYTCP_TS_LEN);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, want, sizeof(want)), 0);
+}
+
+/* RFC 7323 5: PAWS drops what is older than TS.Recent, across the wrap. */
+static void mytcp_test_paws(struct kunit *test)
+{
+	KUNIT_EXPECT_FALSE(test, mytcp_paws_old(1000, 1000, 0));
+	KUNIT_EXPECT_FALSE(test, mytcp_paws_old(1001, 1000, 0));
+	/* One tick behind passes, as in TCP (TCP_PAWS_WINDOW). */
+	KUNIT_EXPECT_FALSE(test, mytcp_paws_old(999, 1000, 0));
+	KUNIT_EXPECT_TRUE(test, mytcp_paws_old(998, 1000, 0));
+	KUNIT_EXPECT_TRUE(test, mytcp_paws_old(0xfffffff0, 0x10, 0));
+	KUNIT_EXPECT_FALSE(test, mytcp_paws_old(0x10, 0xfffffff0, 0));
+	/* A TS.Recent idle for 24 days rejects nothing (5.5). */
+	KUNIT_EXPECT_TRUE(test, mytcp_paws_old(1, 1000, 24 * 24 * 3600 - 1));
+	KUNIT_EXPECT_FALSE(test, mytcp_paws_old(1, 1000, 24 * 24 * 3600));
 }
 
 static struct kunit_case mytcp_wire_cases[] = {
 	KUNIT_CASE(mytcp_test_isn),
 	KUNIT_CASE(mytcp_test_mss),
 	KUNIT_CASE(mytcp_test_wscale),
+	KUNIT_CASE(mytcp_test_ts_option),
+	KUNIT_CASE(mytcp_test_paws),
 	KUNIT_CASE(mytcp_test_syn_options),
 	{}
 };

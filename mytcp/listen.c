@@ -201,6 +201,7 @@ static struct mytcp_request *mytcp_find_request(struct sock *sk,
 
 static void mytcp_send_synack(struct mytcp_request *req)
 {
+	u32 ts[2] = { mytcp_ts_clock() + req->ts_offset, req->ts_recent };
 	u8 opts[MYTCP_MAX_OPT_LEN];
 	unsigned int len;
 	u32 win = min_t(u32, READ_ONCE(req->listener->sk_rcvbuf) / 2,
@@ -208,7 +209,7 @@ static void mytcp_send_synack(struct mytcp_request *req)
 
 	len = mytcp_write_syn_options(opts, req->advmss,
 				      req->wscale_ok ? req->rcv_wscale : -1,
-				      req->sack_ok);
+				      req->sack_ok, req->ts_ok ? ts : NULL);
 	mytcp_send_bare(sock_net(req->listener), req->laddr, req->raddr,
 			req->lport, req->rport, req->iss, req->irs + 1,
 			MYTCPHDR_SYN | MYTCPHDR_ACK, win, opts, len);
@@ -314,6 +315,10 @@ static void mytcp_fill_request(struct sock *sk, struct sk_buff *skb,
 	req->rcv_wscale = opt.wscale_ok ? mytcp_rcv_wscale_for(READ_ONCE(sk->sk_rcvbuf)) : 0;
 	req->sack_ok = opt.sack_ok &&
 		       READ_ONCE(mytcp_net(sock_net(sk))->sysctl_sack);
+	req->ts_ok = opt.ts_ok &&
+		     READ_ONCE(mytcp_net(sock_net(sk))->sysctl_timestamps);
+	req->ts_recent = opt.tsval;
+	req->ts_offset = get_random_u32();
 
 	flowi4_init_output(&fl4, 0, 0, 0, RT_SCOPE_UNIVERSE, IPPROTO_MYTCP, 0,
 			   req->raddr, req->laddr, req->rport, req->lport,
@@ -338,14 +343,16 @@ static void mytcp_cookie_tuple_of(const struct sk_buff *skb,
 
 /*
  * A cookie connection keeps nothing of the SYN but what the cookie holds:
- * the MSS, rounded down to the table, and no window scaling (there is no
- * timestamp option to carry it).
+ * the MSS, rounded down to the table, and no window scaling, SACK or
+ * timestamps (TCP hides them in the TSval of the SYN-ACK; mytcp does
+ * not).
  */
 static void mytcp_set_cookie_options(struct mytcp_request *req, u16 mss)
 {
 	req->mss = mss;
 	req->wscale_ok = 0;
 	req->sack_ok = 0;
+	req->ts_ok = 0;
 	req->snd_wscale = 0;
 	req->rcv_wscale = 0;
 }
@@ -470,6 +477,11 @@ static struct sock *mytcp_create_child(struct sock *sk, struct mytcp_request *re
 	msk->snd_wscale = req->snd_wscale;
 	msk->rcv_wscale = req->rcv_wscale;
 	msk->sack_ok = req->sack_ok;
+	msk->ts_ok = req->ts_ok;
+	msk->ts_offset = req->ts_offset;
+	if (req->ts_ok)
+		mytcp_set_ts_recent(msk, MYTCP_SKB_CB(skb)->saw_ts ?
+				    MYTCP_SKB_CB(skb)->tsval : req->ts_recent);
 	msk->snd_wnd = ntohs(tcp_hdr(skb)->window) << msk->snd_wscale;
 	msk->max_window = msk->snd_wnd;
 	msk->snd_wl1 = MYTCP_SKB_CB(skb)->seq;
@@ -479,6 +491,8 @@ static struct sock *mytcp_create_child(struct sock *sk, struct mytcp_request *re
 	msk->mss_cache = min_t(u16, req->mss, req->advmss);
 	if (msk->user_mss)
 		msk->mss_cache = min(msk->mss_cache, msk->user_mss);
+	if (msk->ts_ok)
+		msk->mss_cache -= MYTCP_TS_LEN;
 	/* The SYN-ACK's RTT seeds the estimate, if it was sent once. */
 	if (req->synack_sent)
 		mytcp_rtt_sample(child, req->synack_sent);

@@ -15,13 +15,6 @@
 #include <net/mytcp.h>
 #include "trace.h"
 
-#define MYTCPOPT_EOL		0
-#define MYTCPOPT_NOP		1
-#define MYTCPOPT_MSS		2
-#define MYTCPOPT_WSCALE		3
-#define MYTCPOPT_SACK_PERM	4	/* RFC 2018 */
-#define MYTCPOPT_SACK		5
-
 /**
  * mytcp_mss_for_mtu() - the MSS that fits a path MTU
  * @mtu: the path MTU
@@ -42,13 +35,16 @@ EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_mss_for_mtu);
  * @mss: the MSS to announce
  * @wscale: the window scale to announce, or -1 for none
  * @sack: announce SACK-permitted
+ * @ts: TSval and TSecr of a timestamp option, or NULL for none
  *
- * The layout of TCP's SYN without timestamps: MSS, NOP, NOP,
- * SACK-permitted, NOP, window scale.
+ * The layouts of TCP's SYN: MSS, then SACK-permitted and the timestamp
+ * option in one aligned run (or NOP, NOP before either alone), then NOP
+ * and window scale.
  *
  * Return: the length written, a multiple of 4.
  */
-unsigned int mytcp_write_syn_options(u8 *p, u16 mss, int wscale, bool sack)
+unsigned int mytcp_write_syn_options(u8 *p, u16 mss, int wscale, bool sack,
+				     const u32 *ts)
 {
 	unsigned int len = 0;
 
@@ -56,7 +52,17 @@ unsigned int mytcp_write_syn_options(u8 *p, u16 mss, int wscale, bool sack)
 	p[len++] = 4;
 	p[len++] = mss >> 8;
 	p[len++] = mss & 0xff;
-	if (sack) {
+	if (sack && ts) {
+		p[len++] = MYTCPOPT_SACK_PERM;
+		p[len++] = 2;
+		p[len++] = MYTCPOPT_TIMESTAMP;
+		p[len++] = MYTCPOLEN_TIMESTAMP;
+		put_unaligned_be32(ts[0], p + len);
+		put_unaligned_be32(ts[1], p + len + 4);
+		len += 8;
+	} else if (ts) {
+		len += mytcp_write_ts_option(p + len, ts[0], ts[1]);
+	} else if (sack) {
 		p[len++] = MYTCPOPT_NOP;
 		p[len++] = MYTCPOPT_NOP;
 		p[len++] = MYTCPOPT_SACK_PERM;
@@ -102,13 +108,17 @@ unsigned int mytcp_write_sack_option(u8 *p, const struct mytcp_sack_block *block
 }
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_write_sack_option);
 
-/*
- * Walk the options of a received segment: the kind, size and body of
- * each well-formed one go to @fn; a malformed one ends the walk.
+/**
+ * mytcp_walk_options() - walk the options of a received segment
+ * @skb: the segment, its transport header set
+ * @fn: called with the kind, size and start of each well-formed option
+ * @arg: passed to @fn
+ *
+ * A malformed option ends the walk.
  */
-static void mytcp_walk_options(const struct sk_buff *skb,
-			       void (*fn)(int kind, int size, const u8 *p, void *arg),
-			       void *arg)
+void mytcp_walk_options(const struct sk_buff *skb,
+			void (*fn)(int kind, int size, const u8 *p, void *arg),
+			void *arg)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
 	const u8 *p = (const u8 *)(th + 1);
@@ -147,6 +157,11 @@ static void mytcp_take_syn_option(int kind, int size, const u8 *p, void *arg)
 	}
 	if (kind == MYTCPOPT_SACK_PERM && size == 2)
 		opt->sack_ok = 1;
+	if (kind == MYTCPOPT_TIMESTAMP && size == MYTCPOLEN_TIMESTAMP) {
+		opt->ts_ok = 1;
+		opt->tsval = get_unaligned_be32(p + 2);
+		opt->tsecr = get_unaligned_be32(p + 6);
+	}
 }
 
 /**
@@ -154,8 +169,8 @@ static void mytcp_take_syn_option(int kind, int size, const u8 *p, void *arg)
  * @skb: a received segment, its header pulled in
  * @opt: filled in; fields stay zero for options that are absent
  *
- * MSS, window scale and SACK-permitted.  Malformed options end the
- * parse; what was read before stands.
+ * MSS, window scale, SACK-permitted and timestamps.  Malformed options
+ * end the parse; what was read before stands.
  */
 void mytcp_parse_options(const struct sk_buff *skb, struct mytcp_options *opt)
 {
@@ -548,13 +563,21 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 	unsigned int optlen = 0, hdrlen;
 	struct sk_buff *copy;
 
-	if (cb->flags & MYTCPHDR_SYN)
+	if (cb->flags & MYTCPHDR_SYN) {
+		u32 ts[2] = { mytcp_ts_clock() + msk->ts_offset, msk->ts_recent };
+
 		optlen = mytcp_write_syn_options(opts, msk->advmss,
 						 msk->rcv_wscale,
-						 mytcp_syn_sack_ok(sk));
-	else if (skb->len + 12 <= msk->mss_cache)
-		optlen = mytcp_sack_options(sk, opts, min_t(u32, MYTCP_MAX_OPT_LEN,
-							    msk->mss_cache - skb->len));
+						 mytcp_syn_sack_ok(sk),
+						 msk->ts_ok ? ts : NULL);
+	} else {
+		/* mss_cache leaves room for the timestamp option already. */
+		optlen = mytcp_sock_ts_option(msk, opts);
+		if (skb->len < msk->mss_cache)
+			optlen += mytcp_sack_options(sk, opts + optlen,
+						     min_t(u32, MYTCP_MAX_OPT_LEN - optlen,
+							   msk->mss_cache - skb->len));
+	}
 	hdrlen = MYTCP_HDR_LEN + optlen;
 
 	/* A copy still in flight from the last send shares our headroom. */
@@ -583,12 +606,14 @@ void mytcp_send_ack(struct sock *sk)
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
 	u8 opts[MYTCP_MAX_OPT_LEN];
-	unsigned int hdrlen;
+	unsigned int hdrlen, optlen;
 	struct sk_buff *skb;
 
 	if (sk->sk_state == MYTCP_CLOSE || sk->sk_state == MYTCP_LISTEN)
 		return;
-	hdrlen = MYTCP_HDR_LEN + mytcp_sack_options(sk, opts, MYTCP_MAX_OPT_LEN);
+	optlen = mytcp_sock_ts_option(msk, opts);
+	optlen += mytcp_sack_options(sk, opts + optlen, MYTCP_MAX_OPT_LEN - optlen);
+	hdrlen = MYTCP_HDR_LEN + optlen;
 	skb = alloc_skb(MAX_HEADER + hdrlen, GFP_ATOMIC);
 	if (!skb)
 		return;
@@ -892,18 +917,22 @@ static void mytcp_unsend_run(struct sock *sk, const struct mytcp_run *run)
  */
 static int mytcp_flush_run(struct sock *sk, struct mytcp_run *run)
 {
+	struct mytcp_sock *msk = mytcp_sk(sk);
 	struct sk_buff *skb = run->skb;
+	unsigned int hdrlen;
 	int err;
 
 	if (!skb)
 		return 0;
 	run->skb = NULL;
 	if (run->segs > 1)
-		mytcp_gso_mark(skb, mytcp_sk(sk)->mss_cache, run->segs);
-	skb_push(skb, MYTCP_HDR_LEN);
+		mytcp_gso_mark(skb, msk->mss_cache, run->segs);
+	hdrlen = MYTCP_HDR_LEN + (msk->ts_ok ? MYTCP_TS_LEN : 0);
+	skb_push(skb, hdrlen);
 	skb_reset_transport_header(skb);
+	mytcp_sock_ts_option(msk, skb->data + MYTCP_HDR_LEN);
 	err = mytcp_send_copy(sk, skb, MYTCP_SKB_CB(run->first)->seq,
-			      run->flags, MYTCP_HDR_LEN);
+			      run->flags, hdrlen);
 	err = net_xmit_eval(err);
 	if (!err)
 		return 0;
@@ -915,7 +944,7 @@ static int mytcp_flush_run(struct sock *sk, struct mytcp_run *run)
 static bool mytcp_start_run(struct sock *sk, struct mytcp_run *run,
 			    struct sk_buff *skb)
 {
-	unsigned int room = MAX_HEADER + MYTCP_HDR_LEN;
+	unsigned int room = MAX_HEADER + MYTCP_HDR_LEN + MYTCP_TS_LEN;
 
 	run->skb = alloc_skb(room, GFP_ATOMIC);
 	if (!run->skb)

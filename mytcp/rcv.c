@@ -30,6 +30,9 @@ void mytcp_init_seq_state(struct sock *sk)
 	msk->rcv_tstamp = jiffies;
 	msk->ofo_root = RB_ROOT;
 	msk->sack_ok = 0;
+	msk->ts_ok = 0;
+	msk->ts_recent = 0;
+	msk->ts_recent_stamp = 0;
 	memset(&msk->sack, 0, sizeof(msk->sack));
 	mytcp_reset_ack_state(sk);
 }
@@ -224,6 +227,12 @@ static void mytcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 		msk->mss_cache = min_t(u16, msk->mss_cache, max_t(u16, opt.mss, MYTCP_MIN_MSS));
 	else
 		msk->mss_cache = min_t(u16, msk->mss_cache, MYTCP_DEFAULT_MSS);
+	/* Our SYN offered timestamps (ts_ok) and the peer's has them too. */
+	msk->ts_ok = msk->ts_ok && opt.ts_ok;
+	if (msk->ts_ok) {
+		mytcp_set_ts_recent(msk, opt.tsval);
+		msk->mss_cache -= MYTCP_TS_LEN;
+	}
 	/* The window of a SYN is never scaled. */
 	msk->snd_wnd = ntohs(tcp_hdr(skb)->window);
 	msk->max_window = msk->snd_wnd;
@@ -234,6 +243,8 @@ static void mytcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	if (ack_ok) {
 		msk->snd_una = cb->ack_seq;
 		mytcp_clean_acked(sk, &sampled);
+		if (!sampled)
+			mytcp_rtt_sample_us(sk, mytcp_ts_rtt_us(msk, cb));
 		mytcp_rtt_no_sample(sk);
 		mytcp_init_cwnd(sk);
 		mytcp_rearm_rtx(sk);
@@ -313,7 +324,9 @@ static bool mytcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		prior_in_flight = mytcp_in_flight(sk);
 		msk->snd_una = ack;
 		acked = mytcp_clean_acked(sk, &sampled);
-		mytcp_sack_on_ack(sk, skb, !sampled);
+		/* The echoed TSval measures what Karn's rule leaves out. */
+		if (!mytcp_sack_on_ack(sk, skb, !sampled) && !sampled)
+			mytcp_rtt_sample_us(sk, mytcp_ts_rtt_us(msk, cb));
 		if (acked)
 			mytcp_new_space(sk);
 		mytcp_rearm_rtx(sk);
@@ -579,6 +592,12 @@ static void mytcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	bool queued = false, ack_now = false, ofo_fin = false;
 
 	mytcp_strip_crossed_synack(sk, cb);
+	/* RFC 7323 5.3: an old duplicate by its TSval, answered with an ACK. */
+	if (mytcp_paws_reject(msk, cb)) {
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_PAWSESTAB);
+		mytcp_send_ack(sk);
+		goto drop;
+	}
 	if (!mytcp_seq_acceptable(msk, cb)) {
 		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_OUTOFWINDOW);
 		if (cb->flags & MYTCPHDR_SYN) {
@@ -592,6 +611,7 @@ static void mytcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	}
 	msk->rcv_tstamp = jiffies;
 	msk->probes_out = 0;
+	mytcp_update_ts_recent(msk, cb);
 
 	if (cb->flags & MYTCPHDR_RST) {
 		/* RFC 5961 3.2: only an exact RST resets; others are challenged. */

@@ -151,9 +151,21 @@ u32 mytcp_rto_max(const struct sock *sk)
  */
 void mytcp_rtt_sample(struct sock *sk, unsigned long sent)
 {
+	mytcp_rtt_sample_us(sk, mytcp_karn_sample_us(sent, jiffies, false));
+}
+
+/**
+ * mytcp_rtt_sample_us() - an RTT measured, in microseconds
+ * @sk: the socket, locked
+ * @us: the sample; negative for none, which changes nothing
+ *
+ * Updates the estimate and sets the timeout from it; backoff ends (RFC
+ * 6298 5.7 keeps a backed-off timeout only until a valid sample).
+ */
+void mytcp_rtt_sample_us(struct sock *sk, s32 us)
+{
 	struct mytcp_net *mn = mytcp_net(sock_net(sk));
 	struct mytcp_sock *msk = mytcp_sk(sk);
-	s32 us = mytcp_karn_sample_us(sent, jiffies, false);
 	u32 rto_us;
 
 	if (us < 0)

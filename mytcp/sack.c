@@ -292,8 +292,10 @@ EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_sack_resent);
  * SACKed segments sent only once give an RTT sample (Karn's rule holds:
  * it is their only transmission), as in TCP: without it, a lossy path
  * would keep a backed-off RTO for long.
+ *
+ * Return: true if it took an RTT sample.
  */
-void mytcp_sack_on_ack(struct sock *sk, const struct sk_buff *skb, bool may_sample)
+bool mytcp_sack_on_ack(struct sock *sk, const struct sk_buff *skb, bool may_sample)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	struct mytcp_sack_block blocks[MYTCP_MAX_SACK_BLOCKS];
@@ -301,7 +303,7 @@ void mytcp_sack_on_ack(struct sock *sk, const struct sk_buff *skb, bool may_samp
 	int i, n;
 
 	if (!msk->sack_ok || tcp_hdr(skb)->doff <= MYTCP_HDR_LEN / 4)
-		return;
+		return false;
 	n = mytcp_parse_sack(skb, blocks);
 	for (i = 0; i < n; i++) {
 		u32 start = blocks[i].start, end = blocks[i].end;
@@ -315,8 +317,10 @@ void mytcp_sack_on_ack(struct sock *sk, const struct sk_buff *skb, bool may_samp
 		mytcp_sack_tag(&msk->sack, &sk->sk_write_queue, msk->send_head,
 			       start, end, &sent);
 	}
-	if (may_sample && sent)
-		mytcp_rtt_sample(sk, sent);
+	if (!may_sample || !sent)
+		return false;
+	mytcp_rtt_sample(sk, sent);
+	return true;
 }
 
 /**

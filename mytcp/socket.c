@@ -300,6 +300,9 @@ static int mytcp_start_connect(struct sock *sk, struct sockaddr_in *sin)
 	msk->snd_nxt = msk->iss;
 	msk->write_seq = msk->iss;
 	msk->snd_wnd = 0;
+	/* RFC 7323 7.1: a random offset per connection hides our clock. */
+	msk->ts_ok = !!READ_ONCE(mytcp_net(sock_net(sk))->sysctl_timestamps);
+	msk->ts_offset = get_random_u32();
 	atomic_set(&inet->inet_id, get_random_u16());
 	err = mytcp_send_syn(sk);
 	if (err)

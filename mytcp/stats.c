@@ -86,6 +86,8 @@ static const char *const mytcp_ext_names[] = {
 	[MYTCP_EXT_SACKRENEGING]	= "TCPSACKReneging",
 	[MYTCP_EXT_SACKDISCARD]		= "TCPSACKDiscard",
 	[MYTCP_EXT_SACKREORDER]		= "TCPSACKReorder",
+	/* timestamps (tstamp.c) */
+	[MYTCP_EXT_PAWSESTAB]		= "PAWSEstab",
 	[MYTCP_EXT_LOSTRETRANSMIT]	= "TCPLostRetransmit",
 	[MYTCP_EXT_LOSSPROBES]		= "TCPLossProbes",
 };

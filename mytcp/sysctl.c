@@ -51,6 +51,7 @@ void mytcp_set_default_sysctls(struct mytcp_net *mn)
 	mn->sysctl_retries2 = 15;
 	mn->sysctl_slow_start_after_idle = 1;
 	mn->sysctl_sack = 1;
+	mn->sysctl_timestamps = 1;
 	strscpy(mn->sysctl_congestion_control, "reno",
 		sizeof(mn->sysctl_congestion_control));
 }
@@ -168,6 +169,7 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 	MYTCP_INT_SYSCTL("slow_start_after_idle", sysctl_slow_start_after_idle,
 			 SYSCTL_ZERO, SYSCTL_ONE),
 	MYTCP_INT_SYSCTL("sack", sysctl_sack, SYSCTL_ZERO, SYSCTL_ONE),
+	MYTCP_INT_SYSCTL("timestamps", sysctl_timestamps, SYSCTL_ZERO, SYSCTL_ONE),
 	{
 		.procname	= "congestion_control",
 		.data		= &init_net_template.sysctl_congestion_control,

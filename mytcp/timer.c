@@ -101,11 +101,12 @@ static void mytcp_send_probe(struct sock *sk)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
+	u8 opts[MYTCP_TS_LEN];
 
 	mytcp_send_bare(sock_net(sk), inet->inet_saddr, inet->inet_daddr,
 			inet->inet_sport, inet->inet_dport, msk->snd_una - 1,
 			msk->rcv_nxt, MYTCPHDR_ACK, mytcp_select_window(sk),
-			NULL, 0);
+			opts, mytcp_sock_ts_option(msk, opts));
 }
 
 /* Give up on the connection: it timed out. */

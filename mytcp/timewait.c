@@ -130,6 +130,9 @@ void mytcp_enter_time_wait(struct sock *sk)
 	tw->rcv_nxt = msk->rcv_nxt;
 	tw->rcv_wnd = msk->rcv_wnd;
 	tw->rcv_wscale = msk->rcv_wscale;
+	tw->ts_ok = msk->ts_ok;
+	tw->ts_offset = msk->ts_offset;
+	tw->ts_recent = msk->ts_recent;
 	tw->uid = sock_i_uid(sk);
 	refcount_set(&tw->refcnt, 1);
 	timer_setup(&tw->timer, mytcp_expire_tw, 0);
@@ -154,6 +157,23 @@ void mytcp_enter_time_wait(struct sock *sk)
 	atomic_inc(&mn->tw_count);
 	mytcp_inc_ext_stats(tw->net, MYTCP_EXT_TWCREATED);
 	mod_timer(&tw->timer, jiffies + mytcp_tw_timeout(tw->net));
+}
+
+/*
+ * The ACK of an entry: the connection's last numbers and window, and its
+ * timestamps if it had them (TS.Recent as the connection left it).
+ */
+static void mytcp_ack_tw(const struct mytcp_tw *tw)
+{
+	u8 opts[MYTCP_TS_LEN];
+	unsigned int len = 0;
+
+	if (tw->ts_ok)
+		len = mytcp_write_ts_option(opts, mytcp_ts_clock() + tw->ts_offset,
+					    tw->ts_recent);
+	mytcp_send_bare(tw->net, tw->laddr, tw->raddr, tw->lport, tw->rport,
+			tw->snd_nxt, tw->rcv_nxt, MYTCPHDR_ACK,
+			tw->rcv_wnd >> tw->rcv_wscale, opts, len);
 }
 
 /**
@@ -187,10 +207,7 @@ bool mytcp_rcv_time_wait(struct mytcp_tw *tw, struct sk_buff *skb)
 	if ((cb->flags & MYTCPHDR_FIN) && cb->end_seq == tw->rcv_nxt)
 		mod_timer_pending(&tw->timer, jiffies + mytcp_tw_timeout(tw->net));
 	if (cb->end_seq != cb->seq || (cb->flags & MYTCPHDR_SYN))
-		mytcp_send_bare(tw->net, tw->laddr, tw->raddr, tw->lport,
-				tw->rport, tw->snd_nxt, tw->rcv_nxt,
-				MYTCPHDR_ACK, tw->rcv_wnd >> tw->rcv_wscale,
-				NULL, 0);
+		mytcp_ack_tw(tw);
 	return false;
 }
 

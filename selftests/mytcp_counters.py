@@ -49,7 +49,10 @@ EXT = ["EmbryonicRsts", "ListenOverflows", "ListenDrops", "TCPReqQFullDrop",
        "TCPMemoryPressures", "TCPMemoryPressuresChrono",
        # sender: SACK
        "TCPSackRecovery", "TCPSackRecoveryFail", "TCPSACKReneging",
-       "TCPSACKDiscard", "TCPSACKReorder", "TCPLostRetransmit", "TCPLossProbes"]
+       "TCPSACKDiscard", "TCPSACKReorder",
+       # timestamps
+       "PAWSEstab",
+       "TCPLostRetransmit", "TCPLossProbes"]
 
 
 def parse_snmp(text):

@@ -61,6 +61,10 @@ struct mytcp_skb_cb {
 	u8		retrans;	/* sent more than once: no RTT sample */
 	u8		sacked;		/* MYTCP_SACKED_* scoreboard bits */
 	u32		tx;		/* transmission number of its last send */
+	/* receiver: its timestamp option (RFC 7323), when saw_ts */
+	u32		tsval;
+	u32		tsecr;
+	u8		saw_ts;
 };
 
 /* sender: scoreboard bits of a sent segment (sack.c) */
@@ -77,8 +81,23 @@ struct mytcp_options {
 	u16	mss;		/* 0: none */
 	u8	wscale;
 	u8	wscale_ok:1,
-		sack_ok:1;	/* SACK-permitted (RFC 2018) */
+		sack_ok:1,	/* SACK-permitted (RFC 2018) */
+		ts_ok:1;	/* a timestamp option (RFC 7323) */
+	u32	tsval;		/* its fields, when ts_ok */
+	u32	tsecr;
 };
+
+/* Option kinds, as TCP's. */
+#define MYTCPOPT_EOL		0
+#define MYTCPOPT_NOP		1
+#define MYTCPOPT_MSS		2
+#define MYTCPOPT_WSCALE		3
+#define MYTCPOPT_SACK_PERM	4	/* RFC 2018 */
+#define MYTCPOPT_SACK		5
+#define MYTCPOPT_TIMESTAMP	8	/* RFC 7323 */
+#define MYTCPOLEN_TIMESTAMP	10
+/* The timestamp option as sent, behind two NOPs. */
+#define MYTCP_TS_LEN		12
 
 /* A SACK block: [start, end) of data the peer holds beyond a hole. */
 struct mytcp_sack_block {
@@ -167,7 +186,11 @@ struct mytcp_sock {
 	u8			nodelay:1,
 				fin_queued:1,	/* FIN is in the write queue */
 				keepalive_on:1,
-				sack_ok:1;	/* SACK negotiated (RFC 2018) */
+				sack_ok:1,	/* SACK negotiated (RFC 2018) */
+				ts_ok:1;	/* timestamps negotiated (RFC 7323) */
+	u32			ts_offset;	/* added to our clock in TSval */
+	u32			ts_recent;	/* TS.Recent: the TSval to echo */
+	u32			ts_recent_stamp; /* seconds when it was taken */
 
 	struct sk_buff		*send_head;	/* first segment never sent */
 
@@ -274,6 +297,9 @@ struct mytcp_tw {
 	u32			rcv_nxt;
 	u32			rcv_wnd;
 	u8			rcv_wscale;
+	bool			ts_ok;		/* its ACKs carry timestamps */
+	u32			ts_offset;
+	u32			ts_recent;
 	bool			dead;
 	kuid_t			uid;
 	struct timer_list	timer;
@@ -359,6 +385,8 @@ enum {
 	MYTCP_EXT_SACKRENEGING,
 	MYTCP_EXT_SACKDISCARD,
 	MYTCP_EXT_SACKREORDER,
+	/* timestamps (tstamp.c) */
+	MYTCP_EXT_PAWSESTAB,
 	MYTCP_EXT_LOSTRETRANSMIT,
 	MYTCP_EXT_LOSSPROBES,
 	MYTCP_EXT_MAX
@@ -414,6 +442,7 @@ struct mytcp_net {
 	int			sysctl_retries2;
 	int			sysctl_slow_start_after_idle;
 	int			sysctl_sack;
+	int			sysctl_timestamps;
 	char			sysctl_congestion_control[MYTCP_CA_NAME_MAX];
 	/* RFC 5961 challenge ACKs of the namespace: a one-second budget */
 	unsigned long		challenge_window;	/* jiffies it began */
@@ -512,8 +541,11 @@ struct mytcp_request {
 	u8			rcv_wscale;
 	u8			wscale_ok:1,
 				sack_ok:1,
+				ts_ok:1,
 				dead:1;
 	u8			retrans;
+	u32			ts_offset;	/* as mytcp_sock's */
+	u32			ts_recent;
 	/* sender: */
 	unsigned long		synack_sent;	/* jiffies | 1; 0: sent again */
 };
@@ -642,7 +674,11 @@ u32 mytcp_space_window(u32 space, u8 ratio, u8 wscale);
 u8 mytcp_next_rcv_ratio(u8 old, u32 len, u32 truesize);
 u32 mytcp_rcv_wnd_clamp(const struct sock *sk);
 u32 mytcp_free_window(const struct sock *sk);
-unsigned int mytcp_write_syn_options(u8 *p, u16 mss, int wscale, bool sack);
+unsigned int mytcp_write_syn_options(u8 *p, u16 mss, int wscale, bool sack,
+				     const u32 *ts);
+void mytcp_walk_options(const struct sk_buff *skb,
+			void (*fn)(int kind, int size, const u8 *p, void *arg),
+			void *arg);
 unsigned int mytcp_write_sack_option(u8 *p, const struct mytcp_sack_block *blocks,
 				     unsigned int n);
 int mytcp_parse_sack(const struct sk_buff *skb, struct mytcp_sack_block *blocks);
@@ -711,6 +747,7 @@ s32 mytcp_karn_sample_us(unsigned long sent, unsigned long now, bool retrans);
 u32 mytcp_rto_min(const struct sock *sk);
 u32 mytcp_rto_max(const struct sock *sk);
 void mytcp_rtt_sample(struct sock *sk, unsigned long sent);
+void mytcp_rtt_sample_us(struct sock *sk, s32 us);
 void mytcp_rtt_no_sample(struct sock *sk);
 bool mytcp_retrans_timed_out(struct sock *sk);
 u32 mytcp_rto_clamped(const struct sock *sk);
@@ -759,8 +796,19 @@ void mytcp_sack_mark_all_lost(struct mytcp_scoreboard *sb, struct sk_buff_head *
 void mytcp_sack_forget(struct mytcp_scoreboard *sb, struct sk_buff_head *queue);
 void mytcp_sack_unlink(struct mytcp_scoreboard *sb, const struct sk_buff *skb);
 void mytcp_sack_resent(struct mytcp_scoreboard *sb, struct sk_buff *skb);
-void mytcp_sack_on_ack(struct sock *sk, const struct sk_buff *skb, bool may_sample);
+bool mytcp_sack_on_ack(struct sock *sk, const struct sk_buff *skb, bool may_sample);
 void mytcp_sack_on_timeout(struct sock *sk);
+
+/* tstamp.c */
+u32 mytcp_ts_clock(void);
+unsigned int mytcp_write_ts_option(u8 *p, u32 tsval, u32 tsecr);
+unsigned int mytcp_sock_ts_option(const struct mytcp_sock *msk, u8 *p);
+void mytcp_parse_ts_option(struct sk_buff *skb);
+bool mytcp_paws_old(u32 tsval, u32 ts_recent, u32 age);
+bool mytcp_paws_reject(const struct mytcp_sock *msk, const struct mytcp_skb_cb *cb);
+void mytcp_set_ts_recent(struct mytcp_sock *msk, u32 tsval);
+void mytcp_update_ts_recent(struct mytcp_sock *msk, const struct mytcp_skb_cb *cb);
+s32 mytcp_ts_rtt_us(const struct mytcp_sock *msk, const struct mytcp_skb_cb *cb);
 
 /* offload.c */
 bool mytcp_gso_append(struct sk_buff *gso, const struct sk_buff *seg);

@@ -20,13 +20,15 @@ arrived, so that waits do not add up small errors.  Events:
     peer's initial sequence number (a random number chosen per run), ack
     to mytcp's (absolute while mytcp has sent no SYN).  Options: ``mss N``,
     ``wscale N``, ``sackOK``, ``sack A:B C:D ...`` (SACK blocks, relative
-    as ack is in the segments of the peer, as seq in mytcp's), ``nop``,
-    ``eol``.
+    as ack is in the segments of the peer, as seq in mytcp's), ``TS val
+    N ecr N`` (a timestamp option; ``ecr *`` echoes the TSval mytcp sent
+    last), ``nop``, ``eol``.
 ``> FLAGS seq:end(len) [ack N] [win N] [<opt,...>] [newisn]``
     Expect mytcp to send that segment at that time (within the
     tolerance, or anywhere in ``T1~T2``; with ``+T1~T2`` both count from
     the previous event).  Any field written ``*`` is not
-    checked; options are checked only when written.  mytcp's initial
+    checked, nor the TSval or TSecr of a timestamp option written ``*``;
+    options are checked only when written.  mytcp's initial
     sequence number is learned from the first SYN it sends, and again
     from a SYN marked ``newisn`` (a new incarnation); until then numbers
     are absolute (a RST from a closed port has seq 0).
@@ -214,6 +216,10 @@ def parse_options(text):
             if not edges or len(edges) % 2:
                 raise DrillError("bad SACK blocks %r" % item)
             out += struct.pack("!BB%dI" % len(edges), 5, 2 + 4 * len(edges), *edges)
+        elif words[0] == "TS" and len(words) == 5 and words[1] == "val" and \
+                words[3] == "ecr":
+            out += struct.pack("!BBII", 8, 10, *(0 if w == "*" else int(w)
+                                                 for w in (words[2], words[4])))
         elif words[0] == "nop":
             out += b"\1"
         elif words[0] == "eol":
@@ -221,6 +227,52 @@ def parse_options(text):
         else:
             raise DrillError("unknown option %r" % item)
     return out
+
+
+def ts_wildcards(text):
+    """(TSval, TSecr) of the timestamp option in text: True where "*"."""
+    for item in (x.split() for x in text.split(",")):
+        if item and item[0] == "TS" and len(item) == 5:
+            return item[2] == "*", item[4] == "*"
+    return False, False
+
+
+def ts_offset(raw):
+    """Where the timestamp option starts in option bytes, or None."""
+    i = 0
+    while i < len(raw):
+        kind = raw[i]
+        if kind == 0:
+            return None
+        if kind == 1:
+            i += 1
+            continue
+        size = raw[i + 1] if i + 1 < len(raw) else 0
+        if size < 2:
+            return None
+        if kind == 8 and size == 10 and i + 10 <= len(raw):
+            return i
+        i += size
+    return None
+
+
+def get_ts(raw):
+    """(TSval, TSecr) of option bytes, or None."""
+    i = ts_offset(raw)
+    return None if i is None else struct.unpack("!II", raw[i + 2:i + 10])
+
+
+def set_ts(raw, val=None, ecr=None):
+    """Option bytes with TSval and/or TSecr replaced (None: kept)."""
+    i = ts_offset(raw)
+    if i is None:
+        return raw
+    out = bytearray(raw)
+    if val is not None:
+        out[i + 2:i + 6] = struct.pack("!I", val)
+    if ecr is not None:
+        out[i + 6:i + 10] = struct.pack("!I", ecr)
+    return bytes(out)
 
 
 def shift_sack(raw, base):
@@ -269,6 +321,8 @@ def format_options(raw, base=None):
             items.append("wscale %d" % body[0])
         elif kind == 4 and size == 2:
             items.append("sackOK")
+        elif kind == 8 and size == 10:
+            items.append("TS val %d ecr %d" % struct.unpack("!II", body))
         elif kind == 5 and size % 8 == 2:
             edges = [(struct.unpack("!I", body[j:j + 4])[0] - (base or 0)) & 0xffffffff
                      for j in range(0, len(body), 4)]
@@ -302,6 +356,7 @@ class PacketSpec:
         self.ack = num(m.group(5))
         self.win = num(m.group(6))
         self.options = None if m.group(7) is None else parse_options(m.group(7))
+        self.ts_any = ts_wildcards(m.group(7) or "")
         self.newisn = bool(m.group(8))
 
 
@@ -350,6 +405,7 @@ class Drill:
         self.kport, self.pport = 8080, 4000
         self.peer_isn = random.getrandbits(32)
         self.kernel_isn = None
+        self.kernel_tsval = 0       # the TSval mytcp sent last
         self.socks = {}
         self.read_pos = {}      # socket: the next byte read() must return
         self.isns = {}
@@ -436,9 +492,13 @@ class Drill:
         ack = 0
         if spec.ack is not None:
             ack = (spec.ack + (self.kernel_isn or 0)) & 0xffffffff
+        if spec.ts_any[0]:
+            self.fail(ev, "an injected timestamp needs its TSval")
+        opts = shift_sack(spec.options or b"", self.kernel_isn or 0)
+        if spec.ts_any[1]:
+            opts = set_ts(opts, ecr=self.kernel_tsval)
         seg = Segment(spec.flags, (self.peer_isn + spec.seq) & 0xffffffff, ack,
-                      65535 if spec.win is None else spec.win,
-                      shift_sack(spec.options or b"", self.kernel_isn or 0),
+                      65535 if spec.win is None else spec.win, opts,
                       stream_bytes(spec.seq, spec.len),
                       self.pport, self.kport)
         os.write(self.tun, seg.pack(PEER_ADDR, KERNEL_ADDR))
@@ -457,6 +517,9 @@ class Drill:
                 self.kernel_isn = (seg.seq - spec.seq) & 0xffffffff
                 self.note_isn(seg, at)
         self.trace("%.3f %s" % (at, self.show(seg)))
+        ts = get_ts(seg.options)
+        if ts:
+            self.kernel_tsval = ts[0]
         problems = []
         if (seg.sport, seg.dport) != (self.kport, self.pport):
             problems.append("ports")
@@ -470,9 +533,13 @@ class Drill:
             problems.append("ack")
         if spec.win is not None and seg.win != spec.win:
             problems.append("window")
-        if spec.options is not None and \
-                seg.options.rstrip(b"\0") != shift_sack(spec.options, self.peer_isn):
-            problems.append("options")
+        if spec.options is not None:
+            want = shift_sack(spec.options, self.peer_isn)
+            if ts:
+                want = set_ts(want, ts[0] if spec.ts_any[0] else None,
+                              ts[1] if spec.ts_any[1] else None)
+            if seg.options.rstrip(b"\0") != want:
+                problems.append("options")
         if problems:
             self.fail(ev, "%s differ: at %.3f mytcp sent\n    %s" % (
                 ", ".join(problems), at, self.show(seg)))
