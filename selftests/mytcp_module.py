@@ -22,7 +22,7 @@ SYSCTLS = ("syn_retries", "synack_retries", "fin_timeout", "msl", "keepalive_tim
            "synack_retries_pressure", "max_syn_per_source",
            # sender:
            "rto_min_ms", "rto_max_ms", "retries2", "slow_start_after_idle",
-           "congestion_control", "sack",
+           "congestion_control", "sack", "timestamps",
            # memory (global: the initial namespace's only):
            "mem", "rmem", "wmem")
 
@@ -89,7 +89,8 @@ def sysctl_defaults_are_tcps():
              "challenge_ack_limit": "tcp_challenge_ack_limit",
              "retries2": "tcp_retries2",
              "slow_start_after_idle": "tcp_slow_start_after_idle",
-             "sack": "tcp_sack", "rmem": "tcp_rmem", "wmem": "tcp_wmem"}
+             "sack": "tcp_sack", "timestamps": "tcp_timestamps",
+             "rmem": "tcp_rmem", "wmem": "tcp_wmem"}
     for ours, theirs in pairs.items():
         a = read(os.path.join(SYSCTL_DIR, ours)).split()
         b = read(tcp + theirs).split()
