@@ -117,6 +117,12 @@ bool mytcp_paws_old(u32 tsval, u32 ts_recent, u32 age)
 }
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_paws_old);
 
+/* Seconds since TS.Recent was taken. */
+static u32 mytcp_ts_recent_age(const struct mytcp_sock *msk)
+{
+	return (u32)ktime_get_seconds() - msk->ts_recent_stamp;
+}
+
 /**
  * mytcp_paws_reject() - should PAWS drop this segment of a connection?
  * @msk: the socket, with timestamps
@@ -132,8 +138,7 @@ bool mytcp_paws_reject(const struct mytcp_sock *msk, const struct mytcp_skb_cb *
 	if (!msk->ts_ok || !cb->saw_ts || !msk->ts_recent_stamp ||
 	    (cb->flags & MYTCPHDR_RST))
 		return false;
-	return mytcp_paws_old(cb->tsval, msk->ts_recent,
-			      (u32)ktime_get_seconds() - msk->ts_recent_stamp);
+	return mytcp_paws_old(cb->tsval, msk->ts_recent, mytcp_ts_recent_age(msk));
 }
 
 /**
@@ -163,7 +168,7 @@ void mytcp_update_ts_recent(struct mytcp_sock *msk, const struct mytcp_skb_cb *c
 	    mytcp_seq_after(cb->seq, msk->rcv_wup))
 		return;
 	if ((s32)(cb->tsval - msk->ts_recent) >= 0 || !msk->ts_recent_stamp ||
-	    (u32)ktime_get_seconds() - msk->ts_recent_stamp >= MYTCP_PAWS_IDLE)
+	    mytcp_ts_recent_age(msk) >= MYTCP_PAWS_IDLE)
 		mytcp_set_ts_recent(msk, cb->tsval);
 }
 
