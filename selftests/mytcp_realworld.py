@@ -111,7 +111,7 @@ class Watch:
 
     def __init__(self, port):
         self.port = port
-        self.mytcp_conns = 0    # most connection rows on port seen at once
+        self.mytcp_conns = 0    # most connection rows on port seen at once, one end
         self.tcp_rows = []      # TCP rows that had the port
         self.samples = 0
         self.stop = threading.Event()
@@ -122,9 +122,12 @@ class Watch:
             with m.netns(ns):
                 mt = _ports(m.read("/proc/thread-self/net/mytcp"))
                 tcp = _ports(m.read("/proc/thread-self/net/tcp"))
-            if ns == SRV:
-                n = sum(1 for lp, rp, st in mt if lp == self.port and st != m.LISTEN)
-                self.mytcp_conns = max(self.mytcp_conns, n)
+            # The server's rows have the port as local port, the client's as
+            # remote port.  Whichever end closes first keeps a TIME-WAIT row,
+            # so a transfer shorter than SAMPLE_S is still seen.
+            n = sum(1 for lp, rp, st in mt
+                    if st != m.LISTEN and (rp if ns == CLI else lp) == self.port)
+            self.mytcp_conns = max(self.mytcp_conns, n)
             self.tcp_rows += [row for row in tcp if self.port in row[:2]]
         self.samples += 1
 
