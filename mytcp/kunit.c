@@ -647,6 +647,11 @@ static void mytcp_test_sack_block_ok(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, mytcp_sack_block_ok(0xfffffff0, 0x10, 0xffffff00, 0x100));
 }
 
+/* When mytcp_sack_fill()'s segments were sent (jiffies). */
+#define MYTCP_TEST_SENT		1000UL
+/* As mytcp_sack_mark_lost()'s @sent_by: none of them out long enough. */
+#define MYTCP_TEST_NEW		(MYTCP_TEST_SENT - 1)
+
 /* Segments of 1000 bytes from sequence number 1000, sent one by one. */
 static void mytcp_sack_fill(struct kunit *test, struct sk_buff_head *q,
 			    struct mytcp_scoreboard *sb, int n)
@@ -663,6 +668,7 @@ static void mytcp_sack_fill(struct kunit *test, struct sk_buff_head *q,
 		MYTCP_SKB_CB(skb)->seq = 1000 + 1000 * i;
 		MYTCP_SKB_CB(skb)->end_seq = 2000 + 1000 * i;
 		MYTCP_SKB_CB(skb)->tx = ++sb->tx_count;
+		MYTCP_SKB_CB(skb)->when = MYTCP_TEST_SENT;
 		__skb_queue_tail(q, skb);
 	}
 }
@@ -711,7 +717,7 @@ static void mytcp_test_sack_lost(struct kunit *test)
 	/* 2000, 3000 and 5000 SACKed: 1000 has three above, 4000 one. */
 	mytcp_sack_tag(&sb, &q, NULL, 2000, 4000, NULL);
 	mytcp_sack_tag(&sb, &q, NULL, 5000, 6000, NULL);
-	KUNIT_EXPECT_EQ(test, mytcp_sack_mark_lost(&sb, &q, NULL, 3, &again), 1U);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_mark_lost(&sb, &q, NULL, 3, MYTCP_TEST_NEW, &again), 1U);
 	KUNIT_EXPECT_TRUE(test, MYTCP_SKB_CB(first)->sacked & MYTCP_SACKED_LOST);
 	KUNIT_EXPECT_FALSE(test, MYTCP_SKB_CB(fourth)->sacked & MYTCP_SACKED_LOST);
 	KUNIT_EXPECT_EQ(test, mytcp_sack_pipe(&sb, 8), 4U);
@@ -720,15 +726,15 @@ static void mytcp_test_sack_lost(struct kunit *test)
 	MYTCP_SKB_CB(first)->tx = ++sb.tx_count;		/* 9 */
 	KUNIT_EXPECT_EQ(test, sb.retrans_out, 1U);
 	KUNIT_EXPECT_EQ(test, mytcp_sack_pipe(&sb, 8), 5U);
-	KUNIT_EXPECT_EQ(test, mytcp_sack_mark_lost(&sb, &q, NULL, 3, &again), 0U);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_mark_lost(&sb, &q, NULL, 3, MYTCP_TEST_NEW, &again), 0U);
 	/* Two more SACKed above 4000: three now, it is lost too. */
 	mytcp_sack_tag(&sb, &q, NULL, 6000, 8000, NULL);
-	KUNIT_EXPECT_EQ(test, mytcp_sack_mark_lost(&sb, &q, NULL, 3, &again), 1U);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_mark_lost(&sb, &q, NULL, 3, MYTCP_TEST_NEW, &again), 1U);
 	KUNIT_EXPECT_EQ(test, sb.lost_out, 2U);
 	KUNIT_EXPECT_EQ(test, again, 0U);
 	/* A send three after the resend arrived: the resend was lost. */
 	sb.delivered_tx = 12;
-	mytcp_sack_mark_lost(&sb, &q, NULL, 3, &again);
+	mytcp_sack_mark_lost(&sb, &q, NULL, 3, MYTCP_TEST_NEW, &again);
 	KUNIT_EXPECT_EQ(test, again, 1U);
 	KUNIT_EXPECT_EQ(test, sb.retrans_out, 0U);
 	KUNIT_EXPECT_TRUE(test, MYTCP_SKB_CB(first)->sacked & MYTCP_SACKED_LOST);
@@ -739,6 +745,40 @@ static void mytcp_test_sack_lost(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sb.retrans_out, 0U);
 	KUNIT_EXPECT_EQ(test, sb.sacked_out, 6U);
 	KUNIT_EXPECT_EQ(test, mytcp_sack_pipe(&sb, 8), 1U);
+	skb_queue_purge(&q);
+}
+
+static void mytcp_test_sack_lost_by_time(struct kunit *test)
+{
+	struct mytcp_scoreboard sb;
+	struct sk_buff_head q;
+	struct sk_buff *first;
+	u32 again = 0;
+
+	mytcp_sack_fill(test, &q, &sb, 4);
+	first = mytcp_sack_find(&q, 1000);
+	/* 3000 SACKed: 1000 and 2000 trail it by fewer than three sends. */
+	mytcp_sack_tag(&sb, &q, NULL, 3000, 4000, NULL);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_mark_lost(&sb, &q, NULL, 3, MYTCP_TEST_NEW, &again),
+			0U);
+	/* Out long enough now: both lost; 4000, above every SACK, is not. */
+	KUNIT_EXPECT_EQ(test, mytcp_sack_mark_lost(&sb, &q, NULL, 3, MYTCP_TEST_SENT,
+						   &again), 2U);
+	KUNIT_EXPECT_FALSE(test, MYTCP_SKB_CB(mytcp_sack_find(&q, 4000))->sacked &
+			   MYTCP_SACKED_LOST);
+	/* 1000 resent later; one send after it arrived. */
+	mytcp_sack_resent(&sb, first);
+	MYTCP_SKB_CB(first)->tx = ++sb.tx_count;		/* 5 */
+	MYTCP_SKB_CB(first)->when = MYTCP_TEST_SENT + 10;
+	sb.delivered_tx = 6;
+	mytcp_sack_mark_lost(&sb, &q, NULL, 3, MYTCP_TEST_SENT + 9, &again);
+	KUNIT_EXPECT_EQ(test, again, 0U);
+	KUNIT_EXPECT_EQ(test, sb.retrans_out, 1U);
+	/* The resend has been out long enough: lost again. */
+	mytcp_sack_mark_lost(&sb, &q, NULL, 3, MYTCP_TEST_SENT + 10, &again);
+	KUNIT_EXPECT_EQ(test, again, 1U);
+	KUNIT_EXPECT_EQ(test, sb.retrans_out, 0U);
+	KUNIT_EXPECT_EQ(test, sb.lost_out, 2U);
 	skb_queue_purge(&q);
 }
 
@@ -753,7 +793,7 @@ static void mytcp_test_sack_reorder(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mytcp_sack_dupthresh(&sb), 3U);
 	/* 5000 to 10000 SACKed: 1000 to 4000 are taken for lost. */
 	mytcp_sack_tag(&sb, &q, NULL, 5000, 11000, NULL);
-	KUNIT_EXPECT_EQ(test, mytcp_sack_mark_lost(&sb, &q, NULL, 3, &again), 4U);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_mark_lost(&sb, &q, NULL, 3, MYTCP_TEST_NEW, &again), 4U);
 	KUNIT_EXPECT_FALSE(test, sb.reordered);
 	/* A resend of 4000 arrives: that shows no reordering. */
 	skb = mytcp_sack_find(&q, 4000);
@@ -814,6 +854,13 @@ static void mytcp_test_sack_timeout(struct kunit *test)
 	skb_queue_purge(&q);
 }
 
+static void mytcp_test_reorder_span(struct kunit *test)
+{
+	/* Two SRTTs (srtt_us is scaled by 8), at least 10 ms. */
+	KUNIT_EXPECT_EQ(test, mytcp_reorder_span(8 * 50000), (u32)usecs_to_jiffies(100000));
+	KUNIT_EXPECT_EQ(test, mytcp_reorder_span(8 * 1000), (u32)msecs_to_jiffies(10));
+}
+
 static void mytcp_test_probe_timeout(struct kunit *test)
 {
 	/* Two SRTTs (srtt_us is scaled by 8), at least 10 ms. */
@@ -827,11 +874,13 @@ static void mytcp_test_probe_timeout(struct kunit *test)
 }
 
 static struct kunit_case mytcp_sack_cases[] = {
+	KUNIT_CASE(mytcp_test_reorder_span),
 	KUNIT_CASE(mytcp_test_probe_timeout),
 	KUNIT_CASE(mytcp_test_sack_option),
 	KUNIT_CASE(mytcp_test_sack_block_ok),
 	KUNIT_CASE(mytcp_test_sack_tag),
 	KUNIT_CASE(mytcp_test_sack_lost),
+	KUNIT_CASE(mytcp_test_sack_lost_by_time),
 	KUNIT_CASE(mytcp_test_sack_reorder),
 	KUNIT_CASE(mytcp_test_sack_timeout),
 	{}

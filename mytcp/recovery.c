@@ -255,7 +255,9 @@ static void mytcp_enter_sack_recovery(struct sock *sk)
  * Marks what the scoreboard shows lost; out of the open state, a loss
  * or DupThresh duplicate ACKs (of data sent after the last recovery
  * began) start recovery.  DupThresh grows with the reordering seen
- * (mytcp_sack_dupthresh()).  What to resend goes from mytcp_push_pending().
+ * (mytcp_sack_dupthresh()); a segment sent before one that arrived is
+ * lost once out for mytcp_reorder_window().  What to resend goes from
+ * mytcp_push_pending().  Also called by the probe timer, with no ACK.
  */
 void mytcp_sack_recovery(struct sock *sk)
 {
@@ -272,7 +274,8 @@ void mytcp_sack_recovery(struct sock *sk)
 	if (!msk->packets_out)
 		return;
 	mytcp_sack_mark_lost(&msk->sack, &sk->sk_write_queue, msk->send_head,
-			     dupthresh, &lost_retrans);
+			     dupthresh, jiffies - mytcp_reorder_window(sk),
+			     &lost_retrans);
 	while (lost_retrans--)
 		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_LOSTRETRANSMIT);
 	if (msk->ca_state != MYTCP_CA_OPEN)
@@ -284,18 +287,49 @@ void mytcp_sack_recovery(struct sock *sk)
 }
 
 /**
+ * mytcp_reorder_span() - how long a segment may trail one sent after it
+ * @srtt_us: the smoothed RTT, << 3, in us (not 0)
+ *
+ * Two SRTTs, at least 10 ms: an RTT for the later segment's ACK to come,
+ * and one more for reordering.  It is RACK's RTT plus reordering window
+ * (RFC 8985 6.2) at its widest, one SRTT, for a timer of jiffies.
+ *
+ * Return: jiffies.
+ */
+u32 mytcp_reorder_span(u32 srtt_us)
+{
+	return max_t(u32, usecs_to_jiffies(srtt_us >> 2), msecs_to_jiffies(10));
+}
+EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_reorder_span);
+
+/**
+ * mytcp_reorder_window() - the socket's mytcp_reorder_span()
+ * @sk: the socket
+ *
+ * Before the first RTT sample, the RTO.
+ *
+ * Return: jiffies.
+ */
+u32 mytcp_reorder_window(const struct sock *sk)
+{
+	const struct mytcp_sock *msk = mytcp_sk(sk);
+
+	return msk->rtt.srtt_us ? mytcp_reorder_span(msk->rtt.srtt_us) : msk->rto;
+}
+
+/**
  * mytcp_probe_timeout() - when a tail loss probe is due (RFC 8985 7.2)
  * @srtt_us: the smoothed RTT, << 3, in us (not 0)
  * @packets_out: segments in flight
  *
- * Two SRTTs, at least 10 ms; with a single segment in flight, plus the
- * longest the peer may delay its ACK (200 ms).
+ * mytcp_reorder_span(): two SRTTs, at least 10 ms; with a single segment
+ * in flight, plus the longest the peer may delay its ACK (200 ms).
  *
  * Return: jiffies.
  */
 u32 mytcp_probe_timeout(u32 srtt_us, u32 packets_out)
 {
-	u32 pto = max_t(u32, usecs_to_jiffies(srtt_us >> 2), msecs_to_jiffies(10));
+	u32 pto = mytcp_reorder_span(srtt_us);
 
 	if (packets_out == 1)
 		pto += MYTCP_DELACK_MAX;
@@ -307,9 +341,10 @@ EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_probe_timeout);
  * mytcp_arm_rtx_timer() - (re)start the retransmission timer
  * @sk: the socket, locked, with segments in flight or waiting
  *
- * For the RTO; or, with SACK, outside recovery, with an RTT estimate and
- * no probe out since the last ACK of new data, for a tail loss probe
- * when that comes sooner.
+ * For the RTO; or, with SACK and an RTT estimate, for the probe when
+ * that comes sooner: mytcp_fire_probe() looks for losses the time passed
+ * shows, and outside recovery, with no probe out since the last ACK of
+ * new data, sends a tail loss probe.
  */
 void mytcp_arm_rtx_timer(struct sock *sk)
 {
@@ -317,8 +352,8 @@ void mytcp_arm_rtx_timer(struct sock *sk)
 	u32 when = msk->rto;
 
 	msk->tlp_armed = 0;
-	if (msk->sack_ok && msk->ca_state == MYTCP_CA_OPEN && !msk->tlp_out &&
-	    msk->rtt.srtt_us && msk->packets_out) {
+	if (msk->sack_ok && msk->rtt.srtt_us && msk->packets_out &&
+	    (msk->ca_state != MYTCP_CA_OPEN || !msk->tlp_out)) {
 		u32 pto = mytcp_probe_timeout(msk->rtt.srtt_us, msk->packets_out);
 
 		if (pto < when) {
@@ -329,31 +364,23 @@ void mytcp_arm_rtx_timer(struct sock *sk)
 	sk_reset_timer(sk, &msk->rtx_timer, jiffies + when);
 }
 
-/**
- * mytcp_send_loss_probe() - the probe timer fired: a tail loss probe
- * @sk: the socket, locked, with segments in flight
- *
- * The last segment sent goes again (TCPLossProbes), not marked lost:
- * its SACK or ACK shows the peer what is missing before it, or makes the
- * scoreboard's transmission rule find the losses, so that recovery
- * starts without a timeout (RFC 8985 7.3; TCP prefers new data when the
- * windows allow it).  Then the timer waits for the RTO.
- *
- * Return: true if the timer was dealt with (re-armed for the RTO).
+/*
+ * A tail loss probe (RFC 8985 7.3): the last segment sent goes again,
+ * not marked lost: its SACK or ACK shows the peer what is missing before
+ * it, or makes the scoreboard's transmission rules find the losses, so
+ * that recovery starts without a timeout (TCP prefers new data when the
+ * windows allow it).
  */
-bool mytcp_send_loss_probe(struct sock *sk)
+static void mytcp_send_loss_probe(struct sock *sk)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	struct sk_buff *skb;
 
-	msk->tlp_armed = 0;
-	if (msk->ca_state != MYTCP_CA_OPEN)
-		return false;
 	/* The segment before send_head: the last one sent. */
 	skb = msk->send_head ? msk->send_head->prev :
 			       skb_peek_tail(&sk->sk_write_queue);
 	if (!skb || skb == (struct sk_buff *)&sk->sk_write_queue)
-		return false;
+		return;
 	msk->tlp_out = 1;
 	if (!(MYTCP_SKB_CB(skb)->sacked & MYTCP_SACKED_ACKED)) {
 		int err;
@@ -366,6 +393,35 @@ bool mytcp_send_loss_probe(struct sock *sk)
 		msk->total_retrans++;
 		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_LOSSPROBES);
 	}
+}
+
+/**
+ * mytcp_fire_probe() - the probe timer fired
+ * @sk: the socket, locked, with SACK and segments in flight
+ *
+ * No ACK of new data came for mytcp_probe_timeout().  First the
+ * scoreboard is read again: segments sent before one that arrived may
+ * have been out long enough now to be lost (mytcp_sack_recovery()); they
+ * go at once, recovery begun if it was not, and the probe timer waits
+ * for the next.  A resend lost in recovery, or after a timeout, is
+ * found so without waiting for the (backed-off) RTO.  Else, in the open
+ * state, a tail loss probe goes.  Then the timer waits for the RTO.
+ */
+void mytcp_fire_probe(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	u32 resent = msk->total_retrans;
+
+	msk->tlp_armed = 0;
+	mytcp_sack_recovery(sk);
+	if (msk->ca_state != MYTCP_CA_OPEN && msk->sack.lost_out > msk->sack.retrans_out) {
+		mytcp_push_pending(sk);
+		if (msk->total_retrans != resent) {
+			mytcp_arm_rtx_timer(sk);
+			return;
+		}
+	}
+	if (msk->ca_state == MYTCP_CA_OPEN && !msk->tlp_out)
+		mytcp_send_loss_probe(sk);
 	sk_reset_timer(sk, &msk->rtx_timer, jiffies + msk->rto);
-	return true;
 }

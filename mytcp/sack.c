@@ -143,22 +143,29 @@ EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_sack_tag);
  * @queue: the write queue
  * @stop: the first segment never sent (send_head), or NULL
  * @dupthresh: SACKed segments above a hole that make it a loss
+ * @sent_by: a segment last sent at or before this time (jiffies) has had
+ *           the time to arrive: one later transmission that did arrive
+ *           shows it lost
  * @lost_retrans: incremented for each resent segment found lost again
  *
  * A segment not SACKed is lost when at least @dupthresh SACKed segments
  * lie above it (RFC 6675 IsLost(), counted in segments as TCP counts
- * it), or when a transmission @dupthresh or more sends after its own
- * arrived (the idea of TCP's RACK, RFC 8985, counted in sends rather
- * than time).  The second rule also finds a resend that was lost: it
- * goes once more without waiting for a timeout.
+ * it), or when a transmission sent after its own arrived, and either
+ * @dupthresh or more sends came after it or it was sent by @sent_by (the
+ * idea of TCP's RACK, RFC 8985: what was sent before something that
+ * arrived, and has been out for longer than the time that one took plus
+ * a reordering window, is lost).  The second rule also finds a resend
+ * that was lost: it goes once more without waiting for a timeout.
  *
  * Return: how many segments were newly taken for lost.
  */
 u32 mytcp_sack_mark_lost(struct mytcp_scoreboard *sb, struct sk_buff_head *queue,
-			 const struct sk_buff *stop, u32 dupthresh, u32 *lost_retrans)
+			 const struct sk_buff *stop, u32 dupthresh,
+			 unsigned long sent_by, u32 *lost_retrans)
 {
 	struct sk_buff *skb;
 	u32 seen = 0, n = 0;
+	s32 overtaken;
 	bool late;
 
 	skb_queue_walk(queue, skb) {
@@ -170,7 +177,9 @@ u32 mytcp_sack_mark_lost(struct mytcp_scoreboard *sb, struct sk_buff_head *queue
 			seen++;
 			continue;
 		}
-		late = (s32)(sb->delivered_tx - cb->tx) >= (s32)dupthresh;
+		overtaken = sb->delivered_tx - cb->tx;
+		late = overtaken >= (s32)dupthresh ||
+		       (overtaken > 0 && !time_after(cb->when, sent_by));
 		if (cb->sacked & MYTCP_SACKED_RETRANS) {
 			if (late) {
 				cb->sacked &= ~MYTCP_SACKED_RETRANS;

@@ -239,8 +239,10 @@ static void mytcp_retransmit(struct sock *sk)
 			mytcp_probe_window(sk, mytcp_head_refused(msk));
 		return;
 	}
-	if (msk->tlp_armed && mytcp_send_loss_probe(sk))
+	if (msk->tlp_armed) {
+		mytcp_fire_probe(sk);
 		return;
+	}
 	if (mytcp_retries_exhausted(sk)) {
 		mytcp_write_error(sk, ETIMEDOUT);
 		return;

@@ -778,9 +778,11 @@ u32 mytcp_in_flight(const struct sock *sk);
 int mytcp_resend_segment(struct sock *sk, struct sk_buff *skb);
 void mytcp_sack_resend(struct sock *sk);
 void mytcp_sack_recovery(struct sock *sk);
+u32 mytcp_reorder_span(u32 srtt_us);
+u32 mytcp_reorder_window(const struct sock *sk);
 u32 mytcp_probe_timeout(u32 srtt_us, u32 packets_out);
 void mytcp_arm_rtx_timer(struct sock *sk);
-bool mytcp_send_loss_probe(struct sock *sk);
+void mytcp_fire_probe(struct sock *sk);
 
 /* sack.c */
 bool mytcp_sack_block_ok(u32 start, u32 end, u32 una, u32 nxt);
@@ -790,7 +792,8 @@ u32 mytcp_sack_tag(struct mytcp_scoreboard *sb, struct sk_buff_head *queue,
 		   const struct sk_buff *stop, u32 start, u32 end,
 		   unsigned long *sent);
 u32 mytcp_sack_mark_lost(struct mytcp_scoreboard *sb, struct sk_buff_head *queue,
-			 const struct sk_buff *stop, u32 dupthresh, u32 *lost_retrans);
+			 const struct sk_buff *stop, u32 dupthresh,
+			 unsigned long sent_by, u32 *lost_retrans);
 void mytcp_sack_mark_all_lost(struct mytcp_scoreboard *sb, struct sk_buff_head *queue,
 			      const struct sk_buff *stop);
 void mytcp_sack_forget(struct mytcp_scoreboard *sb, struct sk_buff_head *queue);
