@@ -414,12 +414,11 @@ void mytcp_fire_probe(struct sock *sk)
 
 	msk->tlp_armed = 0;
 	mytcp_sack_recovery(sk);
-	if (msk->ca_state != MYTCP_CA_OPEN && msk->sack.lost_out > msk->sack.retrans_out) {
+	if (msk->ca_state != MYTCP_CA_OPEN)
 		mytcp_push_pending(sk);
-		if (msk->total_retrans != resent) {
-			mytcp_arm_rtx_timer(sk);
-			return;
-		}
+	if (msk->total_retrans != resent) {
+		mytcp_arm_rtx_timer(sk);
+		return;
 	}
 	if (msk->ca_state == MYTCP_CA_OPEN && !msk->tlp_out)
 		mytcp_send_loss_probe(sk);
