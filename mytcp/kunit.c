@@ -598,7 +598,7 @@ static void mytcp_test_default_mem(struct kunit *test)
 
 static void mytcp_test_sndbuf_for(struct kunit *test)
 {
-	int one = SKB_TRUESIZE(MAX_HEADER + MYTCP_HDR_LEN + MYTCP_MAX_OPT_LEN + 1448);
+	int one = SKB_TRUESIZE(MYTCP_HEADROOM + 1448);
 
 	/* Ten segments at least (the initial window), twice over. */
 	KUNIT_EXPECT_EQ(test, mytcp_sndbuf_for(1448, 2, INT_MAX), 20 * one);

@@ -57,8 +57,7 @@ EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_default_mem);
  */
 int mytcp_sndbuf_for(unsigned int mss, u32 cwnd, int max)
 {
-	u64 per_mss = SKB_TRUESIZE(MAX_HEADER + MYTCP_HDR_LEN +
-				   MYTCP_MAX_OPT_LEN + mss);
+	u64 per_mss = SKB_TRUESIZE(MYTCP_HEADROOM + mss);
 	u64 want = 2 * per_mss * max_t(u32, cwnd, MYTCP_INIT_CWND);
 
 	return (int)min_t(u64, want, max);
@@ -164,7 +163,7 @@ void mytcp_charge_wqueue(struct sock *sk, struct sk_buff *skb)
  */
 bool mytcp_wmem_room(struct sock *sk, unsigned int mss)
 {
-	int size = SKB_TRUESIZE(MAX_HEADER + MYTCP_HDR_LEN + MYTCP_MAX_OPT_LEN + mss);
+	int size = SKB_TRUESIZE(MYTCP_HEADROOM + mss);
 
 	if (sk_wmem_schedule(sk, size))
 		return true;

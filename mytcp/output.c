@@ -316,10 +316,10 @@ int mytcp_send_bare(struct net *net, __be32 saddr, __be32 daddr,
 	struct flowi4 fl4;
 	struct rtable *rt;
 
-	skb = alloc_skb(MAX_HEADER + hdrlen, GFP_ATOMIC);
+	skb = alloc_skb(MYTCP_HEADROOM, GFP_ATOMIC);
 	if (!skb)
 		return -ENOBUFS;
-	skb_reserve(skb, MAX_HEADER + hdrlen);
+	skb_reserve(skb, MYTCP_HEADROOM);
 	skb_push(skb, hdrlen);
 	skb_reset_transport_header(skb);
 	if (optlen)
@@ -614,10 +614,10 @@ void mytcp_send_ack(struct sock *sk)
 	optlen = mytcp_sock_ts_option(msk, opts);
 	optlen += mytcp_sack_options(sk, opts + optlen, MYTCP_MAX_OPT_LEN - optlen);
 	hdrlen = MYTCP_HDR_LEN + optlen;
-	skb = alloc_skb(MAX_HEADER + hdrlen, GFP_ATOMIC);
+	skb = alloc_skb(MYTCP_HEADROOM, GFP_ATOMIC);
 	if (!skb)
 		return;
-	skb_reserve(skb, MAX_HEADER + hdrlen);
+	skb_reserve(skb, MYTCP_HEADROOM);
 	skb_push(skb, hdrlen);
 	skb_reset_transport_header(skb);
 	memcpy(skb->data + MYTCP_HDR_LEN, opts, hdrlen - MYTCP_HDR_LEN);
@@ -710,10 +710,10 @@ static struct sk_buff *mytcp_alloc_segment(struct sock *sk, unsigned int size,
 {
 	struct sk_buff *skb;
 
-	skb = alloc_skb(MAX_HEADER + MYTCP_HDR_LEN + MYTCP_MAX_OPT_LEN + size, gfp);
+	skb = alloc_skb(MYTCP_HEADROOM + size, gfp);
 	if (!skb)
 		return NULL;
-	skb_reserve(skb, MAX_HEADER + MYTCP_HDR_LEN + MYTCP_MAX_OPT_LEN);
+	skb_reserve(skb, MYTCP_HEADROOM);
 	/* Copies need no running sum: mytcp_set_checksum() does it. */
 	skb->ip_summed = CHECKSUM_PARTIAL;
 	mytcp_charge_wqueue(sk, skb);
@@ -944,7 +944,7 @@ static int mytcp_flush_run(struct sock *sk, struct mytcp_run *run)
 static bool mytcp_start_run(struct sock *sk, struct mytcp_run *run,
 			    struct sk_buff *skb)
 {
-	unsigned int room = MAX_HEADER + MYTCP_HDR_LEN + MYTCP_TS_LEN;
+	unsigned int room = MYTCP_HEADROOM;
 
 	run->skb = alloc_skb(room, GFP_ATOMIC);
 	if (!run->skb)

@@ -32,6 +32,17 @@
 #define MYTCP_HDR_LEN		sizeof(struct tcphdr)
 #define MYTCP_MAX_OPT_LEN	40
 
+/*
+ * Headroom of the buffers mytcp builds: its header with options, then
+ * 128 bytes for IPv4's header with options and the link layer's (the IP
+ * layer makes more room for a device that needs it).  Not MAX_HEADER:
+ * with it a buffer's head and skb_shared_info no longer fit a 512-byte
+ * slab object, and every full-sized segment and every ACK costs 1 KB of
+ * buffer (zeroed at allocation by init_on_alloc) for 1448 bytes of
+ * payload.
+ */
+#define MYTCP_HEADROOM		(MYTCP_HDR_LEN + MYTCP_MAX_OPT_LEN + 128)
+
 /* Flag bits of byte 13 of the header. */
 #define MYTCPHDR_FIN	0x01
 #define MYTCPHDR_SYN	0x02
