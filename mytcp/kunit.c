@@ -511,12 +511,27 @@ static void mytcp_test_karn(struct kunit *test)
 			(s32)jiffies_to_usecs(2));
 }
 
+static void mytcp_test_rtt_pick(struct kunit *test)
+{
+	/* None measured: no sample. */
+	KUNIT_EXPECT_EQ(test, mytcp_rtt_pick_us(-1, -1, -1), -1);
+	/* The one there is. */
+	KUNIT_EXPECT_EQ(test, mytcp_rtt_pick_us(-1, -1, 3000), 3000);
+	KUNIT_EXPECT_EQ(test, mytcp_rtt_pick_us(-1, 500, -1), 500);
+	/* A late SACK (its ACKs lost, 1.2 s) against a fresh echo: the echo. */
+	KUNIT_EXPECT_EQ(test, mytcp_rtt_pick_us(-1, 1200000, 4000), 4000);
+	/* The least, whichever it is. */
+	KUNIT_EXPECT_EQ(test, mytcp_rtt_pick_us(900, 4000, 4000), 900);
+	KUNIT_EXPECT_EQ(test, mytcp_rtt_pick_us(9000, 400, 4000), 400);
+}
+
 static struct kunit_case mytcp_rtt_cases[] = {
 	KUNIT_CASE(mytcp_test_rtt_first_sample),
 	KUNIT_CASE(mytcp_test_rtt_later_samples),
 	KUNIT_CASE(mytcp_test_rtt_clamping),
 	KUNIT_CASE(mytcp_test_rto_backoff),
 	KUNIT_CASE(mytcp_test_karn),
+	KUNIT_CASE(mytcp_test_rtt_pick),
 	{}
 };
 

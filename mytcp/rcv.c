@@ -105,9 +105,9 @@ void mytcp_reset_sk(struct sock *sk)
 /*
  * Drop what the peer acknowledged from the head of the write queue, and
  * measure the RTT on the oldest of it unless some was sent twice (Karn).
- * Return: the number of segments dropped; *@sampled whether it measured.
+ * Return: the number of segments dropped; *@karn_us the sample, or -1.
  */
-static u32 mytcp_clean_acked(struct sock *sk, bool *sampled)
+static u32 mytcp_clean_acked(struct sock *sk, s32 *karn_us)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	unsigned long first_sent = 0;
@@ -129,9 +129,7 @@ static u32 mytcp_clean_acked(struct sock *sk, bool *sampled)
 		acked++;
 	}
 	msk->packets_out -= min(acked, msk->packets_out);
-	*sampled = acked && !retrans;
-	if (*sampled)
-		mytcp_rtt_sample(sk, first_sent);
+	*karn_us = acked ? mytcp_karn_sample_us(first_sent, jiffies, retrans) : -1;
 	return acked;
 }
 
@@ -192,7 +190,8 @@ static void mytcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 	struct mytcp_options opt;
 	struct sk_buff *syn;
-	bool ack_ok = false, sampled;
+	bool ack_ok = false;
+	s32 karn_us;
 
 	if (cb->flags & MYTCPHDR_ACK) {
 		if (!mytcp_seq_after(cb->ack_seq, msk->iss) ||
@@ -242,9 +241,8 @@ static void mytcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 
 	if (ack_ok) {
 		msk->snd_una = cb->ack_seq;
-		mytcp_clean_acked(sk, &sampled);
-		if (!sampled)
-			mytcp_rtt_sample_us(sk, mytcp_ts_rtt_us(msk, cb));
+		mytcp_clean_acked(sk, &karn_us);
+		mytcp_rtt_sample_us(sk, mytcp_rtt_pick_us(karn_us, -1, mytcp_ts_rtt_us(msk, cb)));
 		mytcp_rtt_no_sample(sk);
 		mytcp_init_cwnd(sk);
 		mytcp_rearm_rtx(sk);
@@ -299,7 +297,7 @@ static bool mytcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 	u32 wnd = (u32)ntohs(tcp_hdr(skb)->window) << msk->snd_wscale;
 	u32 prior_in_flight, acked, ack = cb->ack_seq;
-	bool sampled;
+	s32 karn_us, sack_us;
 
 	if (sk->sk_state == MYTCP_SYN_RECV) {
 		if (!mytcp_seq_after(ack, msk->snd_una) ||
@@ -323,17 +321,17 @@ static bool mytcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 	if (mytcp_seq_after(ack, msk->snd_una)) {
 		prior_in_flight = mytcp_in_flight(sk);
 		msk->snd_una = ack;
-		acked = mytcp_clean_acked(sk, &sampled);
-		/* The echoed TSval measures what Karn's rule leaves out. */
-		if (!mytcp_sack_on_ack(sk, skb, !sampled) && !sampled)
-			mytcp_rtt_sample_us(sk, mytcp_ts_rtt_us(msk, cb));
+		acked = mytcp_clean_acked(sk, &karn_us);
+		sack_us = mytcp_sack_on_ack(sk, skb);
+		mytcp_rtt_sample_us(sk, mytcp_rtt_pick_us(karn_us, sack_us,
+							  mytcp_ts_rtt_us(msk, cb)));
 		if (acked)
 			mytcp_new_space(sk);
 		mytcp_rearm_rtx(sk);
 		mytcp_ack_sender(sk, acked, prior_in_flight);
 		mytcp_sack_recovery(sk);
 	} else {
-		mytcp_sack_on_ack(sk, skb, true);
+		mytcp_rtt_sample_us(sk, mytcp_sack_on_ack(sk, skb));
 		if (mytcp_is_dupack(sk, skb, wnd))
 			mytcp_note_dupack(sk);
 		mytcp_sack_recovery(sk);

@@ -121,6 +121,34 @@ s32 mytcp_karn_sample_us(unsigned long sent, unsigned long now, bool retrans)
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_karn_sample_us);
 
 /**
+ * mytcp_rtt_pick_us() - the sample an ACK gives, from what it measured
+ * @karn_us: from the oldest segment it acknowledged, or -1 (Karn's rule)
+ * @sack_us: from the newest segment it newly SACKed, or -1
+ * @ts_us: from its echoed TSval, or -1
+ *
+ * Each is a true round trip of some segment, but one whose ACKs were
+ * lost also counts the time until a later ACK came, which can be a
+ * whole backed-off RTO under heavy loss; a timeout set from it grows
+ * further, and the connection stalls.  The least of them leaves that
+ * out.  TCP takes the first of them that exists, in this order.
+ *
+ * Return: the sample in microseconds, or -1 for none.
+ */
+s32 mytcp_rtt_pick_us(s32 karn_us, s32 sack_us, s32 ts_us)
+{
+	s32 best = -1;
+
+	if (karn_us >= 0)
+		best = karn_us;
+	if (sack_us >= 0 && (best < 0 || sack_us < best))
+		best = sack_us;
+	if (ts_us >= 0 && (best < 0 || ts_us < best))
+		best = ts_us;
+	return best;
+}
+EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_rtt_pick_us);
+
+/**
  * mytcp_rto_min() - the namespace's floor of the timeout
  * @sk: the socket
  *

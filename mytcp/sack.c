@@ -95,9 +95,9 @@ static void mytcp_sack_delivered(struct mytcp_scoreboard *sb, u32 tx)
  * @stop: the first segment never sent (send_head), or NULL
  * @start: the block's left edge, checked by mytcp_sack_block_ok()
  * @end: its right edge
- * @sent: set to when the oldest newly marked segment that was sent only
- *        once was sent (an RTT sample, as TCP takes from SACKs), if
- *        older than what it holds or it holds 0; may be NULL
+ * @sent: set to when the newest newly marked segment that was sent only
+ *        once was sent (an RTT sample), if newer than what it holds or it
+ *        holds 0; may be NULL
  *
  * Only whole segments are marked: a block that covers part of one (it
  * never happens when the peer reassembles what we sent) leaves it.  A
@@ -125,7 +125,7 @@ u32 mytcp_sack_tag(struct mytcp_scoreboard *sb, struct sk_buff_head *queue,
 			sb->lost_out--;
 		if (cb->sacked & MYTCP_SACKED_RETRANS)
 			sb->retrans_out--;
-		if (sent && !cb->retrans && (!*sent || time_before(cb->when, *sent)))
+		if (sent && !cb->retrans && (!*sent || time_after(cb->when, *sent)))
 			*sent = cb->when;
 		mytcp_sack_note_order(sb, cb);
 		cb->sacked = MYTCP_SACKED_ACKED;
@@ -294,17 +294,17 @@ EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_sack_resent);
  * @sk: the socket, locked, SND.UNA already moved by the ACK
  * @skb: the ACK
  *
- * @may_sample: the ACK gave no RTT sample of its own
- *
  * Blocks that cover nothing, or data never sent, are discarded
  * (TCPSACKDiscard); old ones (at or below SND.UNA) are ignored.  Newly
- * SACKed segments sent only once give an RTT sample (Karn's rule holds:
+ * SACKed segments sent only once measure the RTT (Karn's rule holds:
  * it is their only transmission), as in TCP: without it, a lossy path
- * would keep a backed-off RTO for long.
+ * would keep a backed-off RTO for long.  The newest of them measures
+ * it, as RACK does (RFC 8985 6.2): older ones may have waited for this
+ * ACK because earlier ACKs were lost.
  *
- * Return: true if it took an RTT sample.
+ * Return: the RTT sample in microseconds, or -1 for none.
  */
-bool mytcp_sack_on_ack(struct sock *sk, const struct sk_buff *skb, bool may_sample)
+s32 mytcp_sack_on_ack(struct sock *sk, const struct sk_buff *skb)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	struct mytcp_sack_block blocks[MYTCP_MAX_SACK_BLOCKS];
@@ -312,7 +312,7 @@ bool mytcp_sack_on_ack(struct sock *sk, const struct sk_buff *skb, bool may_samp
 	int i, n;
 
 	if (!msk->sack_ok || tcp_hdr(skb)->doff <= MYTCP_HDR_LEN / 4)
-		return false;
+		return -1;
 	n = mytcp_parse_sack(skb, blocks);
 	for (i = 0; i < n; i++) {
 		u32 start = blocks[i].start, end = blocks[i].end;
@@ -326,10 +326,7 @@ bool mytcp_sack_on_ack(struct sock *sk, const struct sk_buff *skb, bool may_samp
 		mytcp_sack_tag(&msk->sack, &sk->sk_write_queue, msk->send_head,
 			       start, end, &sent);
 	}
-	if (!may_sample || !sent)
-		return false;
-	mytcp_rtt_sample(sk, sent);
-	return true;
+	return sent ? mytcp_karn_sample_us(sent, jiffies, false) : -1;
 }
 
 /**

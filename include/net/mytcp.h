@@ -755,6 +755,7 @@ u32 mytcp_rtt_rto_us(const struct mytcp_rtt *rtt, u32 rto_min_us, u32 rto_max_us
 u32 mytcp_backoff_rto(u32 rto, unsigned int backoff, u32 rto_max);
 u32 mytcp_model_timeout(unsigned int boundary, u32 rto_base, u32 rto_max);
 s32 mytcp_karn_sample_us(unsigned long sent, unsigned long now, bool retrans);
+s32 mytcp_rtt_pick_us(s32 karn_us, s32 sack_us, s32 ts_us);
 u32 mytcp_rto_min(const struct sock *sk);
 u32 mytcp_rto_max(const struct sock *sk);
 void mytcp_rtt_sample(struct sock *sk, unsigned long sent);
@@ -810,7 +811,7 @@ void mytcp_sack_mark_all_lost(struct mytcp_scoreboard *sb, struct sk_buff_head *
 void mytcp_sack_forget(struct mytcp_scoreboard *sb, struct sk_buff_head *queue);
 void mytcp_sack_unlink(struct mytcp_scoreboard *sb, const struct sk_buff *skb);
 void mytcp_sack_resent(struct mytcp_scoreboard *sb, struct sk_buff *skb);
-bool mytcp_sack_on_ack(struct sock *sk, const struct sk_buff *skb, bool may_sample);
+s32 mytcp_sack_on_ack(struct sock *sk, const struct sk_buff *skb);
 void mytcp_sack_on_timeout(struct sock *sk);
 
 /* tstamp.c */
