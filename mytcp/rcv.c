@@ -331,7 +331,11 @@ static bool mytcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		mytcp_ack_sender(sk, acked, prior_in_flight);
 		mytcp_sack_recovery(sk);
 	} else {
-		mytcp_rtt_sample_us(sk, mytcp_sack_on_ack(sk, skb));
+		/* Its TSecr only bounds a SACK sample: mytcp_rtt_pick_us(). */
+		sack_us = mytcp_sack_on_ack(sk, skb);
+		if (sack_us >= 0)
+			mytcp_rtt_sample_us(sk, mytcp_rtt_pick_us(-1, sack_us,
+								  mytcp_ts_rtt_us(msk, cb)));
 		if (mytcp_is_dupack(sk, skb, wnd))
 			mytcp_note_dupack(sk);
 		mytcp_sack_recovery(sk);

@@ -130,7 +130,12 @@ EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_karn_sample_us);
  * lost also counts the time until a later ACK came, which can be a
  * whole backed-off RTO under heavy loss; a timeout set from it grows
  * further, and the connection stalls.  The least of them leaves that
- * out.  TCP takes the first of them that exists, in this order.
+ * out.  TCP takes the first of them that exists, in this order.  An ACK
+ * that acknowledges nothing new passes its TSecr one only with a SACK
+ * one, to bound it (RFC 7323's RTTM takes no sample from it alone: its
+ * TSecr may be old); the time since the peer's TS.Recent was sent is
+ * never less than a round trip, as the peer had that segment before it
+ * sent the ACK.
  *
  * Return: the sample in microseconds, or -1 for none.
  */
