@@ -121,8 +121,8 @@ static void mytcp_sample_rcv_rtt(struct mytcp_sock *msk, u32 sample)
  * time from the TSval its ACK carried to the data segment that echoes
  * it (a new TSecr only: the sender echoes the same one until our next
  * ACK), or, without timestamps, the time the peer takes to send the
- * window offered when the measurement began (the peer sends at most a
- * window per RTT).
+ * window last offered when the measurement began (the peer sends at most
+ * a window per RTT).
  */
 void mytcp_measure_rcv_rtt(struct sock *sk, const struct sk_buff *skb)
 {
@@ -144,7 +144,7 @@ void mytcp_measure_rcv_rtt(struct sock *sk, const struct sk_buff *skb)
 		return;
 	if (msk->drs.rtt_stamp)
 		mytcp_sample_rcv_rtt(msk, now - msk->drs.rtt_stamp);
-	msk->drs.rtt_seq = msk->rcv_nxt + max(mytcp_rcv_wnd_left(msk), 1U);
+	msk->drs.rtt_seq = msk->rcv_nxt + max(msk->rcv_wnd, 1U);
 	msk->drs.rtt_stamp = now;
 }
 
