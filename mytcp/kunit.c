@@ -200,6 +200,17 @@ static void mytcp_test_wscale(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mytcp_rcv_wscale_for(212992), 2);
 	KUNIT_EXPECT_EQ(test, mytcp_rcv_wscale_for(6 << 20), 7);
 	KUNIT_EXPECT_EQ(test, mytcp_rcv_wscale_for(INT_MAX), MYTCP_MAX_WSCALE);
+
+	/* As TCP: from rmem[2], so that autotuning's buffer fits; 7 at 6 MB. */
+	KUNIT_EXPECT_EQ(test, mytcp_choose_rcv_wscale(212992, 6291456, false), 7);
+	KUNIT_EXPECT_EQ(test, mytcp_choose_rcv_wscale(212992, 212992, false), 2);
+	KUNIT_EXPECT_EQ(test, mytcp_choose_rcv_wscale(212992, 4096, false), 2);
+	KUNIT_EXPECT_EQ(test, mytcp_choose_rcv_wscale(8 << 20, 6291456, false), 8);
+	/* SO_RCVBUF: the window of the buffer, half of it. */
+	KUNIT_EXPECT_EQ(test, mytcp_choose_rcv_wscale(131072, 6291456, true), 1);
+	KUNIT_EXPECT_EQ(test, mytcp_choose_rcv_wscale(131070, 6291456, true), 0);
+	KUNIT_EXPECT_EQ(test, mytcp_choose_rcv_wscale(4608, 6291456, true), 0);
+	KUNIT_EXPECT_EQ(test, mytcp_choose_rcv_wscale(425984, 6291456, true), 2);
 }
 
 /* TCP's encoding: kind 2 length 4, then NOP and kind 3 length 3. */
@@ -622,9 +633,36 @@ static void mytcp_test_sndbuf_for(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mytcp_sndbuf_for(1448, 100000, 4194304), 4194304);
 }
 
+static void mytcp_test_grow_rcvbuf(struct kunit *test)
+{
+	/* No more read than in an RTT before: no growth. */
+	KUNIT_EXPECT_EQ(test, mytcp_grow_rcvbuf(1000, 1000, 128, 1448, 212992,
+						6291456), 212992);
+	/* Twice the read plus 16 segments, in buffer bytes (ratio 1/2). */
+	KUNIT_EXPECT_EQ(test, mytcp_grow_rcvbuf(1000000, 500000, 128, 1448,
+						212992, 6291456), 4046336);
+	/* An unknown ratio counts as one half. */
+	KUNIT_EXPECT_EQ(test, mytcp_grow_rcvbuf(1000000, 500000, 0, 1448,
+						212992, 6291456), 4046336);
+	KUNIT_EXPECT_EQ(test, mytcp_grow_rcvbuf(1000000, 500000, 192, 1448,
+						212992, 6291456), 2697557);
+	/* Never over rmem[2]. */
+	KUNIT_EXPECT_EQ(test, mytcp_grow_rcvbuf(4000000, 500000, 128, 1448,
+						212992, 6291456), 6291456);
+	/* Never shrinks, nor touches a buffer already over rmem[2]. */
+	KUNIT_EXPECT_EQ(test, mytcp_grow_rcvbuf(20000, 10000, 255, 1448,
+						212992, 6291456), 212992);
+	KUNIT_EXPECT_EQ(test, mytcp_grow_rcvbuf(4000000, 500000, 128, 1448,
+						8 << 20, 6291456), 8 << 20);
+	/* No overflow at the extremes. */
+	KUNIT_EXPECT_EQ(test, mytcp_grow_rcvbuf(U32_MAX, 0, 16, 65535, 4096,
+						INT_MAX), INT_MAX);
+}
+
 static struct kunit_case mytcp_mem_cases[] = {
 	KUNIT_CASE(mytcp_test_default_mem),
 	KUNIT_CASE(mytcp_test_sndbuf_for),
+	KUNIT_CASE(mytcp_test_grow_rcvbuf),
 	{}
 };
 

@@ -78,6 +78,37 @@ int mytcp_rcv_wscale_for(int rcvbuf)
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_rcv_wscale_for);
 
 /**
+ * mytcp_choose_rcv_wscale() - the window scale a SYN or SYN-ACK offers
+ * @rcvbuf: the socket's receive buffer now (sk_rcvbuf)
+ * @rmem_max: the largest it may grow to (the rmem sysctl's third value)
+ * @locked: the user set SO_RCVBUF, so it will not grow
+ *
+ * The scale is fixed for the connection's life, so it must cover the
+ * largest window autotuning may offer: a buffer of @rmem_max, as TCP
+ * chooses from tcp_rmem[2] (7 at the default 6 MB).  A buffer the user
+ * fixed will not grow, so its window is all the scale must cover: half
+ * of it before any segment has shown its truesize, as TCP's
+ * tcp_full_space().
+ *
+ * Return: a shift, 0 to 14.
+ */
+int mytcp_choose_rcv_wscale(int rcvbuf, int rmem_max, bool locked)
+{
+	if (locked)
+		return mytcp_rcv_wscale_for(mytcp_space_window(max(rcvbuf, 0), 0,
+							       MYTCP_MAX_WSCALE));
+	return mytcp_rcv_wscale_for(max(rcvbuf, rmem_max));
+}
+EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_choose_rcv_wscale);
+
+static int mytcp_sock_rcv_wscale(const struct sock *sk)
+{
+	return mytcp_choose_rcv_wscale(READ_ONCE(sk->sk_rcvbuf),
+				       READ_ONCE(mytcp_sysctl_rmem[2]),
+				       sk->sk_userlocks & SOCK_RCVBUF_LOCK);
+}
+
+/**
  * mytcp_start_listen() - make a bound socket a listener
  * @sk: the socket, locked, bound, CLOSED
  * @backlog: accept queue limit, already capped by somaxconn
@@ -312,7 +343,7 @@ static void mytcp_fill_request(struct sock *sk, struct sk_buff *skb,
 	req->mss = opt.mss ? max_t(u16, opt.mss, MYTCP_MIN_MSS) : MYTCP_DEFAULT_MSS;
 	req->wscale_ok = opt.wscale_ok;
 	req->snd_wscale = opt.wscale_ok ? opt.wscale : 0;
-	req->rcv_wscale = opt.wscale_ok ? mytcp_rcv_wscale_for(READ_ONCE(sk->sk_rcvbuf)) : 0;
+	req->rcv_wscale = opt.wscale_ok ? mytcp_sock_rcv_wscale(sk) : 0;
 	req->sack_ok = opt.sack_ok &&
 		       READ_ONCE(mytcp_net(sock_net(sk))->sysctl_sack);
 	req->ts_ok = opt.ts_ok &&

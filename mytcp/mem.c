@@ -64,6 +64,133 @@ int mytcp_sndbuf_for(unsigned int mss, u32 cwnd, int max)
 }
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_sndbuf_for);
 
+/**
+ * mytcp_grow_rcvbuf() - the receive buffer after an RTT of reading
+ * @copied: payload the application read during the last RTT
+ * @space: the most it read in one RTT before
+ * @ratio: payload per 256 bytes of buffer (truesize), 0: unknown
+ * @mss: the segment size the peer sends us
+ * @rcvbuf: the receive buffer now
+ * @max: the largest buffer allowed (rmem[2])
+ *
+ * Dynamic right-sizing: a reader that took more in this RTT than in
+ * any before may be limited by the window, so the buffer grows to hold
+ * twice what it read, plus 16 segments for a sender in slow start, in
+ * buffer bytes (the payload divided by @ratio).  The buffer never
+ * shrinks here.
+ *
+ * Return: the new buffer, bytes, at least @rcvbuf, at most @max unless
+ * @rcvbuf already was more.
+ */
+int mytcp_grow_rcvbuf(u32 copied, u32 space, u8 ratio, unsigned int mss,
+		      int rcvbuf, int max)
+{
+	u64 win, want;
+
+	if (copied <= space || rcvbuf >= max)
+		return rcvbuf;
+	win = 2 * (u64)copied + 16 * (u64)mss;
+	want = div_u64(win << 8, ratio ? : 128);
+	return (int)clamp_t(u64, want, rcvbuf, max);
+}
+EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_grow_rcvbuf);
+
+static u32 mytcp_drs_clock(void)
+{
+	return (u32)div_u64(ktime_get_ns(), NSEC_PER_USEC) ? : 1;
+}
+
+static void mytcp_sample_rcv_rtt(struct mytcp_sock *msk, u32 sample)
+{
+	u32 rtt = msk->drs.rtt_us;
+
+	sample = max(sample, 1U);
+	/* The smaller sample is the better one (no queue, no delayed ACK). */
+	if (!rtt || sample < rtt)
+		msk->drs.rtt_us = sample;
+	else
+		msk->drs.rtt_us = rtt + (sample - rtt) / 8;
+}
+
+/**
+ * mytcp_measure_rcv_rtt() - the receiver's RTT, from an in-order segment
+ * @sk: the socket, locked
+ * @skb: a segment whose payload just advanced rcv_nxt
+ *
+ * A receiver that sends no data has no RTT of its own: it measures the
+ * time from the TSval its ACK carried to the data segment that echoes
+ * it (a new TSecr only: the sender echoes the same one until our next
+ * ACK), or, without timestamps, the time the peer takes to send the
+ * window last offered when the measurement began (the peer sends at most
+ * a window per RTT).
+ */
+void mytcp_measure_rcv_rtt(struct sock *sk, const struct sk_buff *skb)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	const struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	u32 now = mytcp_drs_clock();
+	s32 ts_rtt;
+
+	if (msk->ts_ok && cb->saw_ts) {
+		if (cb->tsecr == msk->drs.rtt_tsecr)
+			return;
+		msk->drs.rtt_tsecr = cb->tsecr;
+		ts_rtt = mytcp_ts_rtt_us(msk, cb);
+		if (ts_rtt > 0)
+			mytcp_sample_rcv_rtt(msk, ts_rtt);
+		return;
+	}
+	if (msk->drs.rtt_stamp && mytcp_seq_after(msk->drs.rtt_seq, msk->rcv_nxt))
+		return;
+	if (msk->drs.rtt_stamp)
+		mytcp_sample_rcv_rtt(msk, now - msk->drs.rtt_stamp);
+	msk->drs.rtt_seq = msk->rcv_nxt + max(msk->rcv_wnd, 1U);
+	msk->drs.rtt_stamp = now;
+}
+
+/**
+ * mytcp_adjust_rcv_space() - after a read: grow the buffer once per RTT
+ * @sk: the socket, locked
+ *
+ * Once per receiver RTT (mytcp_measure_rcv_rtt()), the bytes the
+ * application read since the last time go to mytcp_grow_rcvbuf(); the
+ * window the buffer allows follows (mytcp_rcv_wnd_clamp() is computed
+ * from sk_rcvbuf).  Not when the user set SO_RCVBUF, nor under memory
+ * pressure.
+ */
+void mytcp_adjust_rcv_space(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	u32 now = mytcp_drs_clock();
+	u32 copied;
+	int rcvbuf;
+
+	if (!msk->drs.stamp) {
+		msk->drs.stamp = now;
+		msk->drs.seq = msk->copied_seq;
+		msk->drs.space = MYTCP_INIT_CWND * (msk->rcv_mss ? : msk->advmss);
+		return;
+	}
+	if (!msk->drs.rtt_us || now - msk->drs.stamp < msk->drs.rtt_us)
+		return;
+	copied = msk->copied_seq - msk->drs.seq;
+	if (copied > msk->drs.space) {
+		if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK) &&
+		    !mytcp_under_memory_pressure()) {
+			rcvbuf = mytcp_grow_rcvbuf(copied, msk->drs.space,
+						   msk->rcv_ratio,
+						   msk->rcv_mss ? : msk->advmss,
+						   READ_ONCE(sk->sk_rcvbuf),
+						   READ_ONCE(mytcp_sysctl_rmem[2]));
+			if (rcvbuf > READ_ONCE(sk->sk_rcvbuf))
+				WRITE_ONCE(sk->sk_rcvbuf, rcvbuf);
+		}
+		msk->drs.space = copied;
+	}
+	msk->drs.seq = msk->copied_seq;
+	msk->drs.stamp = now;
+}
+
 static void mytcp_enter_memory_pressure(struct sock *sk)
 {
 	unsigned long val;

@@ -34,6 +34,7 @@ void mytcp_init_seq_state(struct sock *sk)
 	msk->ts_recent = 0;
 	msk->ts_recent_stamp = 0;
 	memset(&msk->sack, 0, sizeof(msk->sack));
+	memset(&msk->drs, 0, sizeof(msk->drs));
 	mytcp_reset_ack_state(sk);
 }
 
@@ -470,6 +471,7 @@ static bool mytcp_take_payload(struct sock *sk, struct sk_buff *skb, bool *fin,
 		return queued;
 	}
 	mytcp_note_data_in(sk, len);
+	mytcp_measure_rcv_rtt(sk, skb);
 	if (had_ofo)
 		msk->ack_pending |= MYTCP_ACK_NOW;
 	sk->sk_data_ready(sk);

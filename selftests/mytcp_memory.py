@@ -290,5 +290,59 @@ def pressure_then_fresh_connection_works():
         del_netns(B)
 
 
+def bulk_rcvbuf(size, user_rcvbuf=None):
+    """Send size bytes over veth to a reader; the reader's SO_RCVBUF after."""
+    del_netns(A)
+    del_netns(B)
+    veth_pair(A, B)
+    try:
+        with netns(B):
+            lsk, port = listener(ADDR2)
+        with netns(A):
+            cli = connect(ADDR2, port)
+        srv = accept(lsk)
+        if user_rcvbuf:
+            srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, user_rcvbuf)
+        before = srv.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+        data = os.urandom(size)
+        got = bytearray()
+
+        def reader():
+            while True:
+                b = srv.recv(1 << 18)
+                if not b:
+                    return
+                got.extend(b)
+        start = time.monotonic()
+        t = threading.Thread(target=reader)
+        t.start()
+        cli.sendall(data)
+        cli.shutdown(socket.SHUT_WR)
+        t.join(120)
+        secs = time.monotonic() - start
+        after = srv.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+        check(bytes(got) == data, "data differs")
+        cli.close()
+        srv.close()
+        lsk.close()
+        return before, after, secs
+    finally:
+        del_netns(A)
+        del_netns(B)
+
+
+@test
+def receive_buffer_autotuning():
+    """A bulk reader's SO_RCVBUF grows, up to rmem[2]; not if the user set it."""
+    load_module()
+    rmax = sysctl("rmem")[2]
+    before, after, secs = bulk_rcvbuf(32 << 20)
+    print("# 32 MB in %.2f s, SO_RCVBUF %d -> %d" % (secs, before, after))
+    check(before < after <= rmax, "SO_RCVBUF %d -> %d (rmem[2] %d)" % (before, after, rmax))
+    before, after, secs = bulk_rcvbuf(8 << 20, user_rcvbuf=65536)
+    print("# SO_RCVBUF set: 8 MB in %.2f s, SO_RCVBUF %d -> %d" % (secs, before, after))
+    check(before == after == 131072, "SO_RCVBUF set, changed: %d -> %d" % (before, after))
+
+
 if __name__ == "__main__":
     main()

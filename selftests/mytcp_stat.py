@@ -486,8 +486,8 @@ SYNACK_LOST = """
 +0    bind(s, 8080) = 0
 +0    listen(s, 1) = 0
 +0.1  < S 0:0(0) win 65535 <mss 1460,nop,wscale 2>
-+0    > S. 0:0(0) ack 1 <mss 1460,nop,wscale 2>
-+1    > S. 0:0(0) ack 1 <mss 1460,nop,wscale 2>
++0    > S. 0:0(0) ack 1 <mss 1460,nop,wscale 7>
++1    > S. 0:0(0) ack 1 <mss 1460,nop,wscale 7>
 +0.1  < . 1:1(0) ack 1 win 65535
 +0    accept(s) -> c
 +0    proc ESTABLISHED
@@ -745,7 +745,7 @@ PASSIVE = """
 +0    bind(s, 8080) = 0
 +0    listen(s, 1) = 0
 +0.1  < S 0:0(0) win 65535 <mss 1460,nop,wscale 2>
-+0    > S. 0:0(0) ack 1 <mss 1460,nop,wscale 2>
++0    > S. 0:0(0) ack 1 <mss 1460,nop,wscale 7>
 +0.1  < . 1:1(0) ack 1 win 65535
 +0    accept(s) -> c
 +0.1  < P. 1:11(10) ack 1 win 65535

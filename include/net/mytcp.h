@@ -188,6 +188,16 @@ struct mytcp_sock {
 	u32			rcv_wnd;	/* window last advertised */
 	u32			rcv_wup;	/* rcv_nxt when it was advertised */
 	u8			rcv_ratio;	/* payload per 256 bytes of truesize */
+	/* the receiver's RTT and the buffer's growth (mem.c, "autotuning") */
+	struct {
+		u32		rtt_us;		/* the receiver's RTT, 0: none yet */
+		u32		rtt_seq;	/* window measurement ends here */
+		u32		rtt_stamp;	/* and began then, us; 0: idle */
+		u32		rtt_tsecr;	/* the last TSecr sampled */
+		u32		space;		/* most copied in one RTT so far */
+		u32		seq;		/* copied_seq when the RTT began */
+		u32		stamp;		/* and when, us; 0: not yet */
+	} drs;
 
 	u16			mss_cache;	/* payload per segment we send */
 	u16			advmss;		/* MSS we announce */
@@ -607,6 +617,7 @@ void mytcp_stop_listen(struct sock *sk);
 int mytcp_rcv_listen(struct sock *sk, struct sk_buff *skb);
 struct sock *mytcp_take_child(struct sock *sk);
 int mytcp_rcv_wscale_for(int rcvbuf);
+int mytcp_choose_rcv_wscale(int rcvbuf, int rmem_max, bool locked);
 
 /* rcv.c */
 int mytcp_rcv_sk(struct sock *sk, struct sk_buff *skb);
@@ -724,6 +735,10 @@ extern int mytcp_sysctl_rmem[3];
 extern int mytcp_sysctl_wmem[3];
 void mytcp_default_mem(unsigned long free_pages, long mem[3]);
 int mytcp_sndbuf_for(unsigned int mss, u32 cwnd, int max);
+int mytcp_grow_rcvbuf(u32 copied, u32 space, u8 ratio, unsigned int mss,
+		      int rcvbuf, int max);
+void mytcp_measure_rcv_rtt(struct sock *sk, const struct sk_buff *skb);
+void mytcp_adjust_rcv_space(struct sock *sk);
 void mytcp_init_mem_sock(struct sock *sk);
 void mytcp_release_mem_sock(struct sock *sk);
 void mytcp_charge_wqueue(struct sock *sk, struct sk_buff *skb);
