@@ -248,50 +248,12 @@ def global_limit_stopped_readers():
           "memory not back: %d pages, %d before" % (sockstat()["mem"], base))
 
 
-@test
-def pressure_then_fresh_connection_works():
-    """After pressure, a new connection moves data at the usual pace."""
-    load_module()
-    del_netns(A)
-    del_netns(B)
-    veth_pair(A, B)
-    try:
-        with netns(B):
-            lsk, port = listener(ADDR2)
-        with netns(A):
-            cli = connect(ADDR2, port)
-        srv = accept(lsk)
-        data = os.urandom(4 << 20)
-        start = time.monotonic()
-        got = bytearray()
+def bulk_transfer(size, user_rcvbuf=None):
+    """Send size bytes over veth to a reader, verified.
 
-        def reader():
-            while True:
-                b = srv.recv(1 << 16)
-                if not b:
-                    return
-                got.extend(b)
-        t = threading.Thread(target=reader)
-        t.start()
-        cli.sendall(data)
-        cli.shutdown(socket.SHUT_WR)
-        t.join(60)
-        secs = time.monotonic() - start
-        sndbuf = cli.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
-        print("# 4 MB in %.2f s, SO_SNDBUF grew to %d" % (secs, sndbuf))
-        check(bytes(got) == data, "data differs")
-        # The send buffer grows with the window, as TCP's (tcp_sndbuf_expand).
-        check(sndbuf > sysctl("wmem")[1], "SO_SNDBUF did not grow: %d" % sndbuf)
-        cli.close()
-        srv.close()
-        lsk.close()
-    finally:
-        del_netns(A)
-        del_netns(B)
-
-
-def bulk_rcvbuf(size, user_rcvbuf=None):
-    """Send size bytes over veth to a reader; the reader's SO_RCVBUF after."""
+    Returns (seconds, the sender's SO_SNDBUF after, the reader's SO_RCVBUF
+    before and after); user_rcvbuf: the reader sets SO_RCVBUF first.
+    """
     del_netns(A)
     del_netns(B)
     veth_pair(A, B)
@@ -320,15 +282,26 @@ def bulk_rcvbuf(size, user_rcvbuf=None):
         cli.shutdown(socket.SHUT_WR)
         t.join(120)
         secs = time.monotonic() - start
+        sndbuf = cli.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
         after = srv.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
         check(bytes(got) == data, "data differs")
         cli.close()
         srv.close()
         lsk.close()
-        return before, after, secs
+        return secs, sndbuf, before, after
     finally:
         del_netns(A)
         del_netns(B)
+
+
+@test
+def pressure_then_fresh_connection_works():
+    """After pressure, a new connection moves data at the usual pace."""
+    load_module()
+    secs, sndbuf, _, _ = bulk_transfer(4 << 20)
+    print("# 4 MB in %.2f s, SO_SNDBUF grew to %d" % (secs, sndbuf))
+    # The send buffer grows with the window, as TCP's (tcp_sndbuf_expand).
+    check(sndbuf > sysctl("wmem")[1], "SO_SNDBUF did not grow: %d" % sndbuf)
 
 
 @test
@@ -336,10 +309,10 @@ def receive_buffer_autotuning():
     """A bulk reader's SO_RCVBUF grows, up to rmem[2]; not if the user set it."""
     load_module()
     rmax = sysctl("rmem")[2]
-    before, after, secs = bulk_rcvbuf(32 << 20)
+    secs, _, before, after = bulk_transfer(32 << 20)
     print("# 32 MB in %.2f s, SO_RCVBUF %d -> %d" % (secs, before, after))
     check(before < after <= rmax, "SO_RCVBUF %d -> %d (rmem[2] %d)" % (before, after, rmax))
-    before, after, secs = bulk_rcvbuf(8 << 20, user_rcvbuf=65536)
+    secs, _, before, after = bulk_transfer(8 << 20, user_rcvbuf=65536)
     print("# SO_RCVBUF set: 8 MB in %.2f s, SO_RCVBUF %d -> %d" % (secs, before, after))
     check(before == after == 131072, "SO_RCVBUF set, changed: %d -> %d" % (before, after))
 
