@@ -411,7 +411,9 @@ def lossy_transfer(cong, size):
 def cubic_transfer():
     """1 MB over veth under 20 ms delay and 2% loss (GSO off), with cubic
     and with reno: both arrive whole, each side reports its algorithm, and
-    cubic's losses set ssthresh (the times are printed only)."""
+    cubic's losses set ssthresh (the times are printed only).
+    MYTCP_CUBIC_NETEM replaces the netem arguments, MYTCP_CUBIC_ROUNDS
+    (default 1) repeats the pair, for a comparison."""
     del_netns(CUBIC_A)
     del_netns(CUBIC_B)
     veth_pair(CUBIC_A, CUBIC_B)
@@ -419,15 +421,17 @@ def cubic_transfer():
         for ns, dev in ((CUBIC_A, "veth1"), (CUBIC_B, "veth2")):
             run("ip", "netns", "exec", ns, "ethtool", "-K", dev, "gso", "off",
                 "tx-sctp-segmentation", "off")
-        run("tc", "-n", CUBIC_A, "qdisc", "add", "dev", "veth1", "root", "netem",
-            "delay", "20ms", "loss", "2%")
-        for cong in ("cubic", "reno"):
-            took, cli = lossy_transfer(cong, 1 << 20)
-            check(cong_of(cli) == cong, "%s: the sender has %s" % (cong, cong_of(cli)))
-            ssthresh, cwnd = cwnd_of(cli)
-            check(ssthresh < 0x7fffffff, "%s: no loss set ssthresh" % cong)
-            print("# %s: 1 MB in %.2f s, ssthresh %d, cwnd %d" % (cong, took, ssthresh, cwnd))
-            cli.close()
+        args = os.environ.get("MYTCP_CUBIC_NETEM", "delay 20ms loss 2%").split()
+        run("tc", "-n", CUBIC_A, "qdisc", "add", "dev", "veth1", "root", "netem", *args)
+        for _ in range(int(os.environ.get("MYTCP_CUBIC_ROUNDS", "1"))):
+            for cong in ("cubic", "reno"):
+                took, cli = lossy_transfer(cong, 1 << 20)
+                check(cong_of(cli) == cong, "%s: the sender has %s" % (cong, cong_of(cli)))
+                ssthresh, cwnd = cwnd_of(cli)
+                check(ssthresh < 0x7fffffff, "%s: no loss set ssthresh" % cong)
+                print("# %s (%s): 1 MB in %.2f s, ssthresh %d, cwnd %d" % (
+                    cong, " ".join(args), took, ssthresh, cwnd))
+                cli.close()
     finally:
         for ns in (CUBIC_A, CUBIC_B):
             del_netns(ns)
