@@ -4,7 +4,7 @@
  * socket (MYTCP_CONGESTION, the congestion_control sysctl), the window
  * at the start (RFC 6928) and after idle (RFC 5681 4.1), what an ACK and
  * a timeout do to it, and Reno (RFC 5681) with TCP's appropriate byte
- * counting in whole segments.
+ * counting in whole segments.  CUBIC is in cubic.c.
  */
 #include <linux/list.h>
 #include <linux/rculist.h>
@@ -159,13 +159,14 @@ void mytcp_unregister_cong(struct mytcp_cong_ops *ops)
 }
 
 /**
- * mytcp_init_cong() - register the algorithms built in (Reno)
+ * mytcp_init_cong() - register the algorithms built in (Reno, CUBIC)
  *
  * Return: 0.
  */
 int mytcp_init_cong(void)
 {
 	mytcp_register_cong(&mytcp_reno);
+	mytcp_register_cong(&mytcp_cubic);
 	return 0;
 }
 
@@ -174,7 +175,46 @@ int mytcp_init_cong(void)
  */
 void mytcp_exit_cong(void)
 {
+	mytcp_unregister_cong(&mytcp_cubic);
 	mytcp_unregister_cong(&mytcp_reno);
+}
+
+/**
+ * mytcp_get_available_cong() - the names of the registered algorithms
+ * @buf: where to write them, space-separated, NUL-terminated
+ * @len: its size
+ *
+ * As tcp_available_congestion_control; names that do not fit are left out.
+ */
+void mytcp_get_available_cong(char *buf, size_t len)
+{
+	struct mytcp_cong_ops *ops;
+	size_t offs = 0;
+	int n;
+
+	if (!len)
+		return;
+	buf[0] = 0;
+	rcu_read_lock();
+	list_for_each_entry_rcu(ops, &mytcp_cong_list, list) {
+		n = snprintf(buf + offs, len - offs, "%s%s", offs ? " " : "", ops->name);
+		if (n < 0 || (size_t)n >= len - offs) {
+			buf[offs] = 0;
+			break;
+		}
+		offs += n;
+	}
+	rcu_read_unlock();
+}
+
+/* A socket's algorithm starts afresh: its own state zeroed, then set up. */
+static void mytcp_init_ca(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+
+	memset(msk->ca_priv, 0, sizeof(msk->ca_priv));
+	if (msk->cong_ops->init)
+		msk->cong_ops->init(sk);
 }
 
 /**
@@ -198,6 +238,9 @@ bool mytcp_cong_name_ok(const char *name)
  * @sk: the socket, locked
  * @name: the algorithm's name
  *
+ * The algorithm's state starts afresh, also on a connected socket (as
+ * TCP_CONGESTION does); the window and ssthresh are kept.
+ *
  * Return: 0, or -ENOENT for an unknown name (as TCP_CONGESTION).
  */
 int mytcp_set_cong_by_name(struct sock *sk, const char *name)
@@ -209,7 +252,10 @@ int mytcp_set_cong_by_name(struct sock *sk, const char *name)
 	if (ops)
 		mytcp_sk(sk)->cong_ops = ops;
 	rcu_read_unlock();
-	return ops ? 0 : -ENOENT;
+	if (!ops)
+		return -ENOENT;
+	mytcp_init_ca(sk);
+	return 0;
 }
 
 /**
@@ -223,8 +269,10 @@ void mytcp_set_default_cong(struct sock *sk)
 
 	/* The sysctl may change under us: read it once, whole. */
 	strscpy(name, mn->sysctl_congestion_control, sizeof(name));
-	if (mytcp_set_cong_by_name(sk, name))
+	if (mytcp_set_cong_by_name(sk, name)) {
 		mytcp_sk(sk)->cong_ops = &mytcp_reno;
+		mytcp_init_ca(sk);
+	}
 }
 
 /**
@@ -266,6 +314,7 @@ void mytcp_init_cwnd(struct sock *sk)
 	msk->recover = msk->snd_una;
 	msk->snd_sml = msk->snd_una;
 	msk->lsndtime = jiffies;
+	mytcp_init_ca(sk);
 	mytcp_grow_sndbuf(sk);
 }
 
@@ -323,18 +372,23 @@ void mytcp_cong_enter_loss(struct sock *sk)
  *
  * With slow_start_after_idle (TCP's default), more than an RTO without
  * sending shrinks the window (RFC 5681 4.1); ssthresh keeps 3/4 of it.
+ * The algorithm hears of the idle time either way (after_idle).
  */
 void mytcp_cwnd_restart(struct sock *sk)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	unsigned long idle = jiffies - msk->lsndtime;
+	bool restart;
 
-	if (!READ_ONCE(mytcp_net(sock_net(sk))->sysctl_slow_start_after_idle) ||
-	    msk->ca_state != MYTCP_CA_OPEN || (long)idle <= (long)msk->rto)
-		return;
-	msk->snd_ssthresh = max(msk->snd_ssthresh,
-				(msk->snd_cwnd >> 1) + (msk->snd_cwnd >> 2));
-	msk->snd_cwnd = mytcp_restart_cwnd(msk->snd_cwnd, MYTCP_INIT_CWND, idle,
-					   msk->rto);
-	msk->snd_cwnd_cnt = 0;
+	restart = READ_ONCE(mytcp_net(sock_net(sk))->sysctl_slow_start_after_idle) &&
+		  msk->ca_state == MYTCP_CA_OPEN && (long)idle > (long)msk->rto;
+	if (restart) {
+		msk->snd_ssthresh = max(msk->snd_ssthresh,
+					(msk->snd_cwnd >> 1) + (msk->snd_cwnd >> 2));
+		msk->snd_cwnd = mytcp_restart_cwnd(msk->snd_cwnd, MYTCP_INIT_CWND,
+						   idle, msk->rto);
+		msk->snd_cwnd_cnt = 0;
+	}
+	if (msk->cong_ops->after_idle)
+		msk->cong_ops->after_idle(sk, idle, restart);
 }

@@ -3,7 +3,7 @@
  * KUnit tests of mytcp's pure logic: sequence arithmetic, state
  * numbering and names, sysctl defaults and ranges, ISNs, MSS, window
  * scale and SYN options, the receiver's ACK timeout and window
- * arithmetic, the RTO estimator, Reno's arithmetic and the SACK
+ * arithmetic, the RTO estimator, Reno's and CUBIC's arithmetic and the SACK
  * scoreboard (on a queue of bare segments).  Built only
  * against a kernel with CONFIG_KUNIT; needs mytcp.ko loaded.
  */
@@ -605,6 +605,132 @@ static struct kunit_suite mytcp_reno_suite = {
 	.test_cases = mytcp_reno_cases,
 };
 
+/* sender: CUBIC's arithmetic (RFC 9438) */
+static void mytcp_test_cbrt(struct kunit *test)
+{
+	static const struct {
+		u64 x;
+		u32 root;
+	} cases[] = {
+		{ 0, 0 }, { 1, 1 }, { 7, 1 }, { 8, 2 }, { 26, 2 }, { 27, 3 },
+		{ 999, 9 }, { 1000, 10 }, { 1000000, 100 },
+		{ 12345678987654321ULL, 231120 },
+		{ 1ULL << 63, 1U << 21 }, { (1ULL << 63) - 1, (1U << 21) - 1 },
+		{ U64_MAX, 2642245 },
+	};
+	u64 y;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		KUNIT_EXPECT_EQ_MSG(test, mytcp_calc_cbrt(cases[i].x), cases[i].root,
+				    "cbrt(%llu)", cases[i].x);
+	/* Every root from 1 to 3000: n^3 - 1, n^3 and n^3 + 1. */
+	for (y = 1; y <= 3000; y++) {
+		KUNIT_EXPECT_EQ(test, mytcp_calc_cbrt(y * y * y - 1), (u32)y - 1);
+		KUNIT_EXPECT_EQ(test, mytcp_calc_cbrt(y * y * y), (u32)y);
+		KUNIT_EXPECT_EQ(test, mytcp_calc_cbrt(y * y * y + 1), (u32)y);
+	}
+}
+
+static void mytcp_test_cubic_k(struct kunit *test)
+{
+	/* K = cbrt((W_max - cwnd) / 0.4) s: cbrt(75) = 4.2172 s. */
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_k_ms(100, 70), 4217U);
+	/* cbrt(1 / 0.4) = 1.3572 s; cbrt(3000 / 0.4) = 19.574 s. */
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_k_ms(11, 10), 1357U);
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_k_ms(10000, 7000), 19574U);
+	/* At or above W_max: the curve starts at its plateau. */
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_k_ms(100, 100), 0U);
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_k_ms(100, 120), 0U);
+	/* The widest window does not overflow: cbrt(2^32 / 0.4) = 2206.1 s. */
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_k_ms(U32_MAX, 0) / 1000, 2206U);
+}
+
+static void mytcp_test_cubic_window(struct kunit *test)
+{
+	u32 k = mytcp_cubic_k_ms(100, 70);
+
+	/* t = 0: the window the epoch started with; t = K: W_max. */
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_window(100, k, 0), 70U);
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_window(100, k, k), 100U);
+	/* t = 2K: as far above W_max as it started below (0.4 * K^3 < 30). */
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_window(100, k, 2 * k), 129U);
+	/* Concave below K, convex above: (t - K)^3 * 0.4 at t - K = 1 s. */
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_window(100, k, k - 1000), 99U);
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_window(100, k, k + 1000), 100U);
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_window(100, k, k + 2000), 103U);
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_window(100, k, k + 10000), 500U);
+	/* K 0 (after a timeout): W_max + 0.4 t^3. */
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_window(20, 0, 0), 20U);
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_window(20, 0, 5000), 70U);
+	/* Far out, clamped, never wrapping. */
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_window(U32_MAX - 5, 0, U32_MAX), U32_MAX);
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_window(10, U32_MAX, 0), 0U);
+}
+
+static void mytcp_test_cubic_reno_friendly(struct kunit *test)
+{
+	u32 w_est = 70, cnt = 0;
+	int i;
+
+	/* alpha 9/17 per window ACKed: 0.53 after one window, 1.06 after two. */
+	mytcp_cubic_grow_est(&w_est, &cnt, 70, 70, false);
+	KUNIT_EXPECT_EQ(test, w_est, 70U);
+	mytcp_cubic_grow_est(&w_est, &cnt, 70, 70, false);
+	KUNIT_EXPECT_EQ(test, w_est, 71U);
+	/* The same one segment at a time. */
+	w_est = 70;
+	cnt = 0;
+	for (i = 0; i < 140; i++)
+		mytcp_cubic_grow_est(&w_est, &cnt, 70, 1, false);
+	KUNIT_EXPECT_EQ(test, w_est, 71U);
+	/* Ten windows: 10 * 9/17 = 5.3. */
+	for (i = 0; i < 8; i++)
+		mytcp_cubic_grow_est(&w_est, &cnt, 70, 70, false);
+	KUNIT_EXPECT_EQ(test, w_est, 75U);
+	/* Once W_est reached cwnd_prior, alpha is 1: Reno's one per window. */
+	w_est = 70;
+	cnt = 0;
+	mytcp_cubic_grow_est(&w_est, &cnt, 70, 69, true);
+	KUNIT_EXPECT_EQ(test, w_est, 70U);
+	mytcp_cubic_grow_est(&w_est, &cnt, 70, 1, true);
+	KUNIT_EXPECT_EQ(test, w_est, 71U);
+	KUNIT_EXPECT_EQ(test, cnt, 0U);
+	/* A stretch ACK of three windows. */
+	mytcp_cubic_grow_est(&w_est, &cnt, 10, 30, true);
+	KUNIT_EXPECT_EQ(test, w_est, 74U);
+}
+
+static void mytcp_test_cubic_decrease(struct kunit *test)
+{
+	/* ssthresh = 0.7 cwnd, at least 2. */
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_ssthresh_for(100), 70U);
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_ssthresh_for(10), 7U);
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_ssthresh_for(15), 10U);
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_ssthresh_for(3), 2U);
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_ssthresh_for(1), 2U);
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_ssthresh_for(U32_MAX), 3006477106U);
+	/* Fast convergence: short of the last W_max, W_max = 0.85 cwnd. */
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_w_max_for(80, 100), 68U);
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_w_max_for(100, 100), 100U);
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_w_max_for(120, 100), 120U);
+	KUNIT_EXPECT_EQ(test, mytcp_cubic_w_max_for(50, 0), 50U);
+}
+
+static struct kunit_case mytcp_cubic_cases[] = {
+	KUNIT_CASE(mytcp_test_cbrt),
+	KUNIT_CASE(mytcp_test_cubic_k),
+	KUNIT_CASE(mytcp_test_cubic_window),
+	KUNIT_CASE(mytcp_test_cubic_reno_friendly),
+	KUNIT_CASE(mytcp_test_cubic_decrease),
+	{}
+};
+
+static struct kunit_suite mytcp_cubic_suite = {
+	.name = "mytcp_cubic",
+	.test_cases = mytcp_cubic_cases,
+};
+
 /* mem: tcp_mem's defaults from the memory, and the send buffer's growth */
 static void mytcp_test_default_mem(struct kunit *test)
 {
@@ -946,8 +1072,8 @@ static struct kunit_suite mytcp_sack_suite = {
 
 kunit_test_suites(&mytcp_seq_suite, &mytcp_state_suite, &mytcp_sysctl_suite,
 		  &mytcp_wire_suite, &mytcp_cookie_suite, &mytcp_receiver_suite,
-		  &mytcp_rtt_suite, &mytcp_reno_suite, &mytcp_mem_suite,
-		  &mytcp_sack_suite);
+		  &mytcp_rtt_suite, &mytcp_reno_suite, &mytcp_cubic_suite,
+		  &mytcp_mem_suite, &mytcp_sack_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests of mytcp's pure logic");

@@ -116,6 +116,20 @@ static int mytcp_handle_congestion(struct ctl_table *table, int write,
 	return 0;
 }
 
+/* sender: the names of the registered algorithms, read only. */
+static int mytcp_handle_available_cong(struct ctl_table *table, int write,
+				       void *buffer, size_t *lenp, loff_t *ppos)
+{
+	char names[MYTCP_CA_BUF_MAX];
+	struct ctl_table t = {
+		.data = names,
+		.maxlen = sizeof(names),
+	};
+
+	mytcp_get_available_cong(names, sizeof(names));
+	return proc_dostring(&t, write, buffer, lenp, ppos);
+}
+
 #define MYTCP_INT_SYSCTL(name, field, min, max)			\
 	{							\
 		.procname	= name,				\
@@ -178,6 +192,13 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 		.proc_handler	= mytcp_handle_congestion,
 	},
 	{
+		/* As tcp_available_congestion_control; no field of its own. */
+		.procname	= "available_congestion_control",
+		.maxlen		= MYTCP_CA_BUF_MAX,
+		.mode		= 0444,
+		.proc_handler	= mytcp_handle_available_cong,
+	},
+	{
 		.procname	= "local_port_range",
 		.data		= &init_net_template.sysctl_local_port_range,
 		.maxlen		= sizeof(init_net_template.sysctl_local_port_range),
@@ -205,9 +226,12 @@ int mytcp_register_sysctls(struct net *net)
 		return -ENOMEM;
 
 	/* Point every entry at this namespace's copy of its field. */
-	for (i = 0; table[i].procname; i++)
+	for (i = 0; table[i].procname; i++) {
+		if (!table[i].data)
+			continue;
 		table[i].data = (char *)mn + ((char *)table[i].data -
 					      (char *)&init_net_template);
+	}
 
 	mn->sysctl_hdr = register_net_sysctl(net, "net/mytcp", table);
 	if (!mn->sysctl_hdr) {

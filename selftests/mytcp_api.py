@@ -22,12 +22,12 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from mytcp import (AF_MYTCP, CLOSE, SOL_MYTCP, SYN_SENT, SYSCTL_DIR,  # noqa: E402
+from mytcp import (ADDR2, AF_MYTCP, CLOSE, SOL_MYTCP, SYN_SENT, SYSCTL_DIR,  # noqa: E402
                    accept, closed_port, add_netns, check, check_errno, connect, connected_pair,
                    del_netns, listener, load_module, main, mytcp_socket, netns,
                    parse_sockaddr, proc_rows, read, run, sockaddr, sys_accept4,
                    sys_bind, sys_connect, sys_getpeername, sys_getsockname, test,
-                   wait_for, write)
+                   veth_pair, wait_for, write)
 
 MYTCP_NODELAY, MYTCP_MAXSEG, MYTCP_KEEPIDLE, MYTCP_KEEPINTVL, MYTCP_KEEPCNT, \
     MYTCP_SYNCNT = 1, 2, 4, 5, 6, 7
@@ -322,8 +322,9 @@ def mytcp_options():
 
 @test
 def sender_options():
-    """MYTCP_USER_TIMEOUT and MYTCP_CONGESTION, as TCP's options 18 and 13."""
-    MYTCP_CONGESTION, MYTCP_USER_TIMEOUT = 13, 18
+    """MYTCP_USER_TIMEOUT and MYTCP_CONGESTION, as TCP's options 18 and 13,
+    and the congestion_control sysctls."""
+    MYTCP_USER_TIMEOUT = 18
     s = mytcp_socket()
     check(s.getsockopt(SOL_MYTCP, MYTCP_USER_TIMEOUT) == 0, "user timeout default")
     s.setsockopt(SOL_MYTCP, MYTCP_USER_TIMEOUT, 2500)
@@ -332,12 +333,108 @@ def sender_options():
     name = s.getsockopt(SOL_MYTCP, MYTCP_CONGESTION, 16)
     check(name.rstrip(b"\0") == b"reno" and len(name) == 16, name)
     check(s.getsockopt(SOL_MYTCP, MYTCP_CONGESTION, 2) == b"re", "cut to the buffer")
+    s.setsockopt(SOL_MYTCP, MYTCP_CONGESTION, b"cubic")
+    check(cong_of(s) == "cubic", "MYTCP_CONGESTION cubic")
     s.setsockopt(SOL_MYTCP, MYTCP_CONGESTION, b"reno")
-    check_errno(errno.ENOENT, s.setsockopt, SOL_MYTCP, MYTCP_CONGESTION, b"cubic")
-    check_errno(errno.ENOENT, write, SYSCTL_DIR + "/congestion_control", "cubic")
+    check(cong_of(s) == "reno", "MYTCP_CONGESTION reno")
+    check_errno(errno.ENOENT, s.setsockopt, SOL_MYTCP, MYTCP_CONGESTION, b"bbr")
+    check_errno(errno.ENOENT, write, SYSCTL_DIR + "/congestion_control", "bbr")
     check(read(SYSCTL_DIR + "/congestion_control").split() == ["reno"], "sysctl kept")
-    write(SYSCTL_DIR + "/congestion_control", "reno")
+    check(read(SYSCTL_DIR + "/available_congestion_control").split() == ["reno", "cubic"],
+          "available_congestion_control")
+    check_errno(errno.EACCES, write, SYSCTL_DIR + "/available_congestion_control", "x")
+    write(SYSCTL_DIR + "/congestion_control", "cubic")
+    try:
+        t = mytcp_socket()
+        check(cong_of(t) == "cubic", "a new socket takes the sysctl's cubic")
+        t.close()
+    finally:
+        write(SYSCTL_DIR + "/congestion_control", "reno")
     s.close()
+
+
+MYTCP_CONGESTION, MYTCP_INFO = 13, 11
+CUBIC_A, CUBIC_B = "mt-cubic-a", "mt-cubic-b"
+
+
+def cong_of(sock):
+    """The name MYTCP_CONGESTION reports for sock."""
+    return sock.getsockopt(SOL_MYTCP, MYTCP_CONGESTION, 16).rstrip(b"\0").decode()
+
+
+def cwnd_of(sock):
+    """(snd_ssthresh, snd_cwnd) from MYTCP_INFO (struct tcp_info)."""
+    info = sock.getsockopt(SOL_MYTCP, MYTCP_INFO, 104)
+    return struct.unpack_from("=II", info, 8 + 17 * 4)
+
+
+def lossy_transfer(cong, size):
+    """size bytes from CUBIC_A to CUBIC_B under netem with algorithm cong
+    (the sender's by MYTCP_CONGESTION, the receiver's from the sysctl of
+    its namespace); returns (seconds, the sender's socket, still open)."""
+    data = os.urandom(size)
+    with netns(CUBIC_B):
+        write(SYSCTL_DIR + "/congestion_control", cong)
+        lsk, port = listener("0.0.0.0")
+    got = {}
+
+    def receive():
+        srv = accept(lsk)
+        got["cong"] = cong_of(srv)
+        buf = bytearray()
+        while True:
+            chunk = srv.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+        got["data"] = bytes(buf)
+        srv.close()
+    reader = threading.Thread(target=receive)
+    reader.start()
+    with netns(CUBIC_A):
+        cli = mytcp_socket()
+    cli.setsockopt(SOL_MYTCP, MYTCP_CONGESTION, cong.encode())
+    start = time.monotonic()
+    connect(ADDR2, port, cli)
+    cli.sendall(data)
+    cli.shutdown(socket.SHUT_WR)
+    reader.join(120)
+    took = time.monotonic() - start
+    check(not reader.is_alive(), "%s: the transfer did not end" % cong)
+    lsk.close()
+    check(got.get("data") == data, "%s: data differs" % cong)
+    check(got["cong"] == cong, "%s: the accepted socket has %s" % (cong, got["cong"]))
+    return took, cli
+
+
+@test
+def cubic_transfer():
+    """1 MB over veth under 20 ms delay and 2% loss (GSO off), with cubic
+    and with reno: both arrive whole, each side reports its algorithm, and
+    cubic's losses set ssthresh (the times are printed only).
+    MYTCP_CUBIC_NETEM replaces the netem arguments, MYTCP_CUBIC_ROUNDS
+    (default 1) repeats the pair, for a comparison."""
+    del_netns(CUBIC_A)
+    del_netns(CUBIC_B)
+    veth_pair(CUBIC_A, CUBIC_B)
+    try:
+        for ns, dev in ((CUBIC_A, "veth1"), (CUBIC_B, "veth2")):
+            run("ip", "netns", "exec", ns, "ethtool", "-K", dev, "gso", "off",
+                "tx-sctp-segmentation", "off")
+        args = os.environ.get("MYTCP_CUBIC_NETEM", "delay 20ms loss 2%").split()
+        run("tc", "-n", CUBIC_A, "qdisc", "add", "dev", "veth1", "root", "netem", *args)
+        for _ in range(int(os.environ.get("MYTCP_CUBIC_ROUNDS", "1"))):
+            for cong in ("cubic", "reno"):
+                took, cli = lossy_transfer(cong, 1 << 20)
+                check(cong_of(cli) == cong, "%s: the sender has %s" % (cong, cong_of(cli)))
+                ssthresh, cwnd = cwnd_of(cli)
+                check(ssthresh < 0x7fffffff, "%s: no loss set ssthresh" % cong)
+                print("# %s (%s): 1 MB in %.2f s, ssthresh %d, cwnd %d" % (
+                    cong, " ".join(args), took, ssthresh, cwnd))
+                cli.close()
+    finally:
+        for ns in (CUBIC_A, CUBIC_B):
+            del_netns(ns)
 
 
 @test

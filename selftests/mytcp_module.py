@@ -22,7 +22,7 @@ SYSCTLS = ("syn_retries", "synack_retries", "fin_timeout", "msl", "keepalive_tim
            "synack_retries_pressure", "max_syn_per_source",
            # sender:
            "rto_min_ms", "rto_max_ms", "retries2", "slow_start_after_idle",
-           "congestion_control", "sack", "timestamps",
+           "congestion_control", "available_congestion_control", "sack", "timestamps",
            # memory (global: the initial namespace's only):
            "mem", "rmem", "wmem")
 
@@ -100,9 +100,11 @@ def sysctl_defaults_are_tcps():
     # TCP has no sysctls for these on 6.1: Linux's TCP_RTO_MIN and TCP_RTO_MAX.
     check(read(SYSCTL_DIR + "/rto_min_ms").split() == ["200"], "rto_min_ms")
     check(read(SYSCTL_DIR + "/rto_max_ms").split() == ["120000"], "rto_max_ms")
-    # TCP's default algorithm is cubic; mytcp has Reno only, TCP's fallback.
+    # TCP's default algorithm is cubic; mytcp's is still Reno, TCP's fallback.
     check(read(SYSCTL_DIR + "/congestion_control").split() == ["reno"],
           "congestion_control")
+    check(read(SYSCTL_DIR + "/available_congestion_control").split() == ["reno", "cubic"],
+          "available_congestion_control")
     unload_module()
 
 

@@ -147,6 +147,8 @@ struct mytcp_rtt {
 enum { MYTCP_CA_OPEN, MYTCP_CA_RECOVERY, MYTCP_CA_LOSS };
 
 #define MYTCP_CA_NAME_MAX	16
+#define MYTCP_CA_BUF_MAX	256	/* the names of all, space-separated */
+#define MYTCP_CA_PRIV_SIZE	48	/* bytes of an algorithm's own state */
 #define MYTCP_INIT_CWND		10	/* RFC 6928, TCP's TCP_INIT_CWND */
 #define MYTCP_INFINITE_SSTHRESH	0x7fffffff
 #define MYTCP_TIMEOUT_FALLBACK	(3 * HZ)	/* RFC 6298 5.7 */
@@ -155,16 +157,22 @@ enum { MYTCP_CA_OPEN, MYTCP_CA_RECOVERY, MYTCP_CA_LOSS };
  * struct mytcp_cong_ops - a congestion control algorithm
  * @list: in the list of registered algorithms
  * @name: what MYTCP_CONGESTION and the congestion_control sysctl say
+ * @init: set up the socket's ca_priv, zeroed before (may be NULL); called
+ *	when the algorithm is chosen and when the connection is established
  * @ssthresh: the slow start threshold after a loss, in segments
  * @cong_avoid: grow the window for @acked newly acknowledged segments
  * @on_loss: an RTO fired (may be NULL); the window is 1 after it
+ * @after_idle: new data goes with nothing in flight, @idle jiffies after
+ *	the last (may be NULL); @restarted: the window was shrunk for it
  */
 struct mytcp_cong_ops {
 	struct list_head	list;
 	char			name[MYTCP_CA_NAME_MAX];
+	void	(*init)(struct sock *sk);
 	u32	(*ssthresh)(struct sock *sk);
 	void	(*cong_avoid)(struct sock *sk, u32 acked);
 	void	(*on_loss)(struct sock *sk);
+	void	(*after_idle)(struct sock *sk, unsigned long idle, bool restarted);
 };
 
 /* A mytcp socket; struct inet_sock (and so struct sock) comes first. */
@@ -272,6 +280,7 @@ struct mytcp_sock {
 	u32			snd_sml;	/* end of last small segment sent */
 	struct mytcp_scoreboard	sack;		/* with SACK only */
 	const struct mytcp_cong_ops *cong_ops;
+	u64			ca_priv[MYTCP_CA_PRIV_SIZE / sizeof(u64)];
 };
 
 /* receiver: ack_pending bits, as Linux's ICSK_ACK_* */
@@ -293,6 +302,12 @@ enum { MYTCP_IN_NONE, MYTCP_IN_EHASH, MYTCP_IN_LHASH };
 static inline struct mytcp_sock *mytcp_sk(const struct sock *sk)
 {
 	return (struct mytcp_sock *)sk;
+}
+
+/* The congestion control algorithm's own state (ca_priv). */
+static inline void *mytcp_ca(const struct sock *sk)
+{
+	return mytcp_sk(sk)->ca_priv;
 }
 
 /* A hash table of RCU lists with striped bucket locks. */
@@ -796,6 +811,16 @@ void mytcp_init_cwnd(struct sock *sk);
 void mytcp_cong_on_ack(struct sock *sk, u32 acked, u32 prior_in_flight);
 void mytcp_cong_enter_loss(struct sock *sk);
 void mytcp_cwnd_restart(struct sock *sk);
+void mytcp_get_available_cong(char *buf, size_t len);
+
+/* cubic.c */
+u32 mytcp_calc_cbrt(u64 x);
+u32 mytcp_cubic_k_ms(u32 w_max, u32 cwnd_epoch);
+u32 mytcp_cubic_window(u32 w_max, u32 k_ms, u32 t_ms);
+void mytcp_cubic_grow_est(u32 *w_est, u32 *cnt, u32 cwnd, u32 acked, bool alpha_one);
+u32 mytcp_cubic_ssthresh_for(u32 cwnd);
+u32 mytcp_cubic_w_max_for(u32 cwnd, u32 w_max);
+extern struct mytcp_cong_ops mytcp_cubic;
 
 /* recovery.c */
 void mytcp_note_dupack(struct sock *sk);
