@@ -106,22 +106,28 @@ void mytcp_reset_sk(struct sock *sk)
 /*
  * Drop what the peer acknowledged from the head of the write queue, and
  * measure the RTT on the oldest of it unless some was sent twice (Karn).
- * Return: the number of segments dropped; *@karn_us the sample, or -1.
+ * Return: the number of segments dropped; *@karn_us the sample, or -1;
+ * *@resend_us the time since the newest resend of what it dropped, or
+ * -1 if none was resent.
  */
-static u32 mytcp_clean_acked(struct sock *sk, s32 *karn_us)
+static u32 mytcp_clean_acked(struct sock *sk, s32 *karn_us, s32 *resend_us)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
-	unsigned long first_sent = 0;
+	unsigned long first_sent = 0, resent = 0;
 	bool retrans = false;
 	struct sk_buff *skb;
 	u32 acked = 0;
 
 	while ((skb = skb_peek(&sk->sk_write_queue)) && skb != msk->send_head) {
-		if (mytcp_seq_after(MYTCP_SKB_CB(skb)->end_seq, msk->snd_una))
+		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+
+		if (mytcp_seq_after(cb->end_seq, msk->snd_una))
 			break;
 		if (!acked)
-			first_sent = MYTCP_SKB_CB(skb)->when;
-		retrans |= MYTCP_SKB_CB(skb)->retrans;
+			first_sent = cb->when;
+		if (cb->retrans && (!retrans || time_after(cb->when, resent)))
+			resent = cb->when;
+		retrans |= cb->retrans;
 		if (msk->sack_ok)
 			mytcp_sack_unlink(&msk->sack, skb);
 		__skb_unlink(skb, &sk->sk_write_queue);
@@ -131,6 +137,7 @@ static u32 mytcp_clean_acked(struct sock *sk, s32 *karn_us)
 	}
 	msk->packets_out -= min(acked, msk->packets_out);
 	*karn_us = acked ? mytcp_karn_sample_us(first_sent, jiffies, retrans) : -1;
+	*resend_us = retrans ? mytcp_karn_sample_us(resent, jiffies, false) : -1;
 	return acked;
 }
 
@@ -191,8 +198,8 @@ static void mytcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 	struct mytcp_options opt;
 	struct sk_buff *syn;
+	s32 karn_us, resend_us, ts_us;
 	bool ack_ok = false;
-	s32 karn_us;
 
 	if (cb->flags & MYTCPHDR_ACK) {
 		if (!mytcp_seq_after(cb->ack_seq, msk->iss) ||
@@ -242,8 +249,9 @@ static void mytcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 
 	if (ack_ok) {
 		msk->snd_una = cb->ack_seq;
-		mytcp_clean_acked(sk, &karn_us);
-		mytcp_rtt_sample_us(sk, mytcp_rtt_pick_us(karn_us, -1, mytcp_ts_rtt_us(msk, cb)));
+		mytcp_clean_acked(sk, &karn_us, &resend_us);
+		ts_us = mytcp_echo_rtt_us(mytcp_ts_rtt_us(msk, cb), resend_us);
+		mytcp_rtt_sample_us(sk, mytcp_rtt_pick_us(karn_us, -1, ts_us));
 		mytcp_rtt_no_sample(sk);
 		mytcp_init_cwnd(sk);
 		mytcp_rearm_rtx(sk);
@@ -298,7 +306,7 @@ static bool mytcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 	u32 wnd = (u32)ntohs(tcp_hdr(skb)->window) << msk->snd_wscale;
 	u32 prior_in_flight, acked, ack = cb->ack_seq;
-	s32 karn_us, sack_us;
+	s32 karn_us, sack_us, resend_us, ts_us;
 
 	if (sk->sk_state == MYTCP_SYN_RECV) {
 		if (!mytcp_seq_after(ack, msk->snd_una) ||
@@ -322,10 +330,10 @@ static bool mytcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 	if (mytcp_seq_after(ack, msk->snd_una)) {
 		prior_in_flight = mytcp_in_flight(sk);
 		msk->snd_una = ack;
-		acked = mytcp_clean_acked(sk, &karn_us);
+		acked = mytcp_clean_acked(sk, &karn_us, &resend_us);
 		sack_us = mytcp_sack_on_ack(sk, skb);
-		mytcp_rtt_sample_us(sk, mytcp_rtt_pick_us(karn_us, sack_us,
-							  mytcp_ts_rtt_us(msk, cb)));
+		ts_us = mytcp_echo_rtt_us(mytcp_ts_rtt_us(msk, cb), resend_us);
+		mytcp_rtt_sample_us(sk, mytcp_rtt_pick_us(karn_us, sack_us, ts_us));
 		if (acked)
 			mytcp_new_space(sk);
 		mytcp_rearm_rtx(sk);
