@@ -101,7 +101,13 @@ int mytcp_choose_rcv_wscale(int rcvbuf, int rmem_max, bool locked)
 }
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_choose_rcv_wscale);
 
-static int mytcp_sock_rcv_wscale(const struct sock *sk)
+/**
+ * mytcp_sock_rcv_wscale() - mytcp_choose_rcv_wscale() for a socket
+ * @sk: the listener, or a socket about to connect
+ *
+ * Return: the shift its SYN or SYN-ACK offers.
+ */
+int mytcp_sock_rcv_wscale(const struct sock *sk)
 {
 	return mytcp_choose_rcv_wscale(READ_ONCE(sk->sk_rcvbuf),
 				       READ_ONCE(mytcp_sysctl_rmem[2]),

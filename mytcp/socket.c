@@ -289,9 +289,7 @@ static int mytcp_start_connect(struct sock *sk, struct sockaddr_in *sin)
 
 	msk->advmss = mytcp_mss_for_mtu(dst_mtu(__sk_dst_get(sk)));
 	msk->mss_cache = msk->user_mss ? min(msk->advmss, msk->user_mss) : msk->advmss;
-	msk->rcv_wscale = mytcp_choose_rcv_wscale(READ_ONCE(sk->sk_rcvbuf),
-						  READ_ONCE(mytcp_sysctl_rmem[2]),
-						  sk->sk_userlocks & SOCK_RCVBUF_LOCK);
+	msk->rcv_wscale = mytcp_sock_rcv_wscale(sk);
 	msk->rcv_wnd = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, MYTCP_MAX_WINDOW);
 	msk->iss = mytcp_make_isn(inet->inet_saddr, inet->inet_daddr,
 				  inet->inet_sport, inet->inet_dport);

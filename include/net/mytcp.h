@@ -633,6 +633,7 @@ int mytcp_rcv_listen(struct sock *sk, struct sk_buff *skb);
 struct sock *mytcp_take_child(struct sock *sk);
 int mytcp_rcv_wscale_for(int rcvbuf);
 int mytcp_choose_rcv_wscale(int rcvbuf, int rmem_max, bool locked);
+int mytcp_sock_rcv_wscale(const struct sock *sk);
 
 /* rcv.c */
 int mytcp_rcv_sk(struct sock *sk, struct sk_buff *skb);
