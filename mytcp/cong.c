@@ -207,14 +207,10 @@ void mytcp_get_available_cong(char *buf, size_t len)
 	rcu_read_unlock();
 }
 
-/* A socket's algorithm starts afresh: its own state zeroed, then set up. */
+/* A socket's algorithm starts afresh: its own state zeroed. */
 static void mytcp_init_ca(struct sock *sk)
 {
-	struct mytcp_sock *msk = mytcp_sk(sk);
-
-	memset(msk->ca_priv, 0, sizeof(msk->ca_priv));
-	if (msk->cong_ops->init)
-		msk->cong_ops->init(sk);
+	memset(mytcp_sk(sk)->ca_priv, 0, sizeof(mytcp_sk(sk)->ca_priv));
 }
 
 /**

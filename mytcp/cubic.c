@@ -36,6 +36,8 @@ struct mytcp_cubic {
 	bool		epoch_on;	/* an epoch runs (0 after a reduction) */
 };
 
+static_assert(sizeof(struct mytcp_cubic) <= MYTCP_CA_PRIV_SIZE);
+
 /**
  * mytcp_calc_cbrt() - integer cube root
  * @x: the number
@@ -120,12 +122,10 @@ void mytcp_cubic_grow_est(u32 *w_est, u32 *cnt, u32 cwnd, u32 acked, bool alpha_
 	u64 unit = (u64)max_t(u32, cwnd, 1) * MYTCP_CUBIC_ALPHA_DIV;
 	u64 sum = *cnt + (u64)acked * (alpha_one ? MYTCP_CUBIC_ALPHA_DIV :
 						    MYTCP_CUBIC_ALPHA);
+	u64 rem;
 
-	if (sum >= unit) {
-		*w_est += div64_u64(sum, unit);
-		sum = sum - div64_u64(sum, unit) * unit;
-	}
-	*cnt = sum;
+	*w_est += div64_u64_rem(sum, unit, &rem);
+	*cnt = rem;
 }
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_cubic_grow_est);
 
@@ -162,11 +162,6 @@ u32 mytcp_cubic_w_max_for(u32 cwnd, u32 w_max)
 	return cwnd;
 }
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_cubic_w_max_for);
-
-static void mytcp_cubic_init(struct sock *sk)
-{
-	BUILD_BUG_ON(sizeof(struct mytcp_cubic) > MYTCP_CA_PRIV_SIZE);
-}
 
 /* A loss: the epoch ends, W_max and ssthresh follow RFC 9438 4.6 and 4.7. */
 static u32 mytcp_cubic_ssthresh(struct sock *sk)
@@ -270,7 +265,6 @@ static void mytcp_cubic_cong_avoid(struct sock *sk, u32 acked)
 
 struct mytcp_cong_ops mytcp_cubic = {
 	.name		= "cubic",
-	.init		= mytcp_cubic_init,
 	.ssthresh	= mytcp_cubic_ssthresh,
 	.cong_avoid	= mytcp_cubic_cong_avoid,
 	.on_loss	= mytcp_cubic_on_loss,

@@ -157,8 +157,6 @@ enum { MYTCP_CA_OPEN, MYTCP_CA_RECOVERY, MYTCP_CA_LOSS };
  * struct mytcp_cong_ops - a congestion control algorithm
  * @list: in the list of registered algorithms
  * @name: what MYTCP_CONGESTION and the congestion_control sysctl say
- * @init: set up the socket's ca_priv, zeroed before (may be NULL); called
- *	when the algorithm is chosen and when the connection is established
  * @ssthresh: the slow start threshold after a loss, in segments
  * @cong_avoid: grow the window for @acked newly acknowledged segments
  * @on_loss: an RTO fired (may be NULL); the window is 1 after it
@@ -168,7 +166,6 @@ enum { MYTCP_CA_OPEN, MYTCP_CA_RECOVERY, MYTCP_CA_LOSS };
 struct mytcp_cong_ops {
 	struct list_head	list;
 	char			name[MYTCP_CA_NAME_MAX];
-	void	(*init)(struct sock *sk);
 	u32	(*ssthresh)(struct sock *sk);
 	void	(*cong_avoid)(struct sock *sk, u32 acked);
 	void	(*on_loss)(struct sock *sk);
