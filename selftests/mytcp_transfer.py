@@ -20,6 +20,8 @@ back where they were.
 
 MYTCP_TRANSFER_MB sets the size of each transfer (default 0.5 on the stock
 kernel, 0.25 on the debug kernel; "make transfer-long" runs 50).
+MYTCP_TRANSFER_TCP=0 leaves out the TCP runs beside them, and MYTCP_TESTS
+picks tests by name (selftests/lib/mytcp.py).
 """
 
 import errno
@@ -197,8 +199,11 @@ def tcp_transfer(sender, pause, during, size):
     """The same over TCP, for comparison only: its failures are printed.
 
     TCP too can back off past a minute under 30% loss both ways; it gets
-    a shorter stall so that it cannot eat the test's time.
+    a shorter stall so that it cannot eat the test's time.  With
+    MYTCP_TRANSFER_TCP=0 it is not run (nan).
     """
+    if os.environ.get("MYTCP_TRANSFER_TCP") == "0":
+        return float("nan")
     try:
         return transfer(socket.AF_INET, sender, pause=pause, during=during, size=size,
                         stall=60)
