@@ -21,7 +21,8 @@ SOL_MYTCP = IPPROTO_MYTCP
 
 MODDIR = os.environ.get("MYTCP_MODDIR", "")
 MODULE = os.path.join(MODDIR, "mytcp", "mytcp.ko")
-PROC_NET = "/proc/net/mytcp"
+# The calling thread's namespace: /proc/net is the main thread's.
+PROC_NET = "/proc/thread-self/net/mytcp"
 SYSCTL_DIR = "/proc/sys/net/mytcp"
 
 # Addresses of the test hosts: RFC 2544's benchmarking range, only ever
@@ -116,7 +117,7 @@ def main():
 def ns_counters(ns):
     """All Mytcp: and MytcpExt: counters of network namespace ns, by name."""
     with netns(ns):
-        lines = read("/proc/net/mytcp_snmp").splitlines()
+        lines = read("/proc/thread-self/net/mytcp_snmp").splitlines()
     counters = {}
     for names, values in zip(lines[::2], lines[1::2]):
         counters.update(zip(names.split()[1:], map(int, values.split()[1:])))
@@ -176,7 +177,7 @@ class netns:
     """Context manager: the calling thread lives in namespace `name`.
 
     Sockets created inside belong to that namespace, and so does
-    /proc/net for a single-threaded process.
+    /proc/thread-self/net (/proc/net only in a single-threaded process).
     """
 
     def __init__(self, name):
