@@ -536,20 +536,22 @@ static void mytcp_test_rtt_pick(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mytcp_rtt_pick_us(9000, 400, 4000), 400);
 }
 
-static void mytcp_test_echo_rtt(struct kunit *test)
+static void mytcp_test_resend_rtt(struct kunit *test)
 {
 	s32 slack = jiffies_to_usecs(1) + USEC_PER_MSEC;
 
 	/* Nothing resent: the echo stands; no echo: none. */
-	KUNIT_EXPECT_EQ(test, mytcp_echo_rtt_us(111000000, -1), 111000000);
-	KUNIT_EXPECT_EQ(test, mytcp_echo_rtt_us(-1, 2000), -1);
+	KUNIT_EXPECT_EQ(test, mytcp_resend_rtt_us(111000000, -1), 111000000);
+	KUNIT_EXPECT_EQ(test, mytcp_resend_rtt_us(-1, 2000), -1);
 	/* The echo of the resend itself, or younger: taken. */
-	KUNIT_EXPECT_EQ(test, mytcp_echo_rtt_us(2000, 2000), 2000);
-	KUNIT_EXPECT_EQ(test, mytcp_echo_rtt_us(1000, 2000), 1000);
+	KUNIT_EXPECT_EQ(test, mytcp_resend_rtt_us(2000, 2000), 2000);
+	KUNIT_EXPECT_EQ(test, mytcp_resend_rtt_us(1000, 2000), 1000);
 	/* Within a tick of each clock: taken. */
-	KUNIT_EXPECT_EQ(test, mytcp_echo_rtt_us(2000 + slack, 2000), 2000 + slack);
+	KUNIT_EXPECT_EQ(test, mytcp_resend_rtt_us(2000 + slack, 2000), 2000 + slack);
 	/* An echo from before the resend (111 s of backoff): not taken. */
-	KUNIT_EXPECT_EQ(test, mytcp_echo_rtt_us(111000000, 3000), -1);
+	KUNIT_EXPECT_EQ(test, mytcp_resend_rtt_us(111000000, 3000), -1);
+	/* A SACK of a segment sent before the resend, 1.2 s ago: not taken. */
+	KUNIT_EXPECT_EQ(test, mytcp_resend_rtt_us(1200000, 4000), -1);
 }
 
 static struct kunit_case mytcp_rtt_cases[] = {
@@ -559,7 +561,7 @@ static struct kunit_case mytcp_rtt_cases[] = {
 	KUNIT_CASE(mytcp_test_rto_backoff),
 	KUNIT_CASE(mytcp_test_karn),
 	KUNIT_CASE(mytcp_test_rtt_pick),
-	KUNIT_CASE(mytcp_test_echo_rtt),
+	KUNIT_CASE(mytcp_test_resend_rtt),
 	{}
 };
 

@@ -250,7 +250,7 @@ static void mytcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	if (ack_ok) {
 		msk->snd_una = cb->ack_seq;
 		mytcp_clean_acked(sk, &karn_us, &resend_us);
-		ts_us = mytcp_echo_rtt_us(mytcp_ts_rtt_us(msk, cb), resend_us);
+		ts_us = mytcp_resend_rtt_us(mytcp_ts_rtt_us(msk, cb), resend_us);
 		mytcp_rtt_sample_us(sk, mytcp_rtt_pick_us(karn_us, -1, ts_us));
 		mytcp_rtt_no_sample(sk);
 		mytcp_init_cwnd(sk);
@@ -331,8 +331,8 @@ static bool mytcp_rcv_ack(struct sock *sk, struct sk_buff *skb)
 		prior_in_flight = mytcp_in_flight(sk);
 		msk->snd_una = ack;
 		acked = mytcp_clean_acked(sk, &karn_us, &resend_us);
-		sack_us = mytcp_sack_on_ack(sk, skb);
-		ts_us = mytcp_echo_rtt_us(mytcp_ts_rtt_us(msk, cb), resend_us);
+		sack_us = mytcp_resend_rtt_us(mytcp_sack_on_ack(sk, skb), resend_us);
+		ts_us = mytcp_resend_rtt_us(mytcp_ts_rtt_us(msk, cb), resend_us);
 		mytcp_rtt_sample_us(sk, mytcp_rtt_pick_us(karn_us, sack_us, ts_us));
 		if (acked)
 			mytcp_new_space(sk);

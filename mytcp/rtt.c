@@ -154,31 +154,33 @@ s32 mytcp_rtt_pick_us(s32 karn_us, s32 sack_us, s32 ts_us)
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_rtt_pick_us);
 
 /**
- * mytcp_echo_rtt_us() - the TSecr sample of an ACK of resent data, if sound
- * @ts_us: the time since the TSval the ACK echoes, or -1
+ * mytcp_resend_rtt_us() - an ACK's TSecr or SACK sample, if sound
+ * @sample_us: the time since the TSval the ACK echoes, or since the
+ *             newest segment it newly SACKs was sent; or -1
  * @resend_us: the time since the newest resend of what it acknowledges,
  *             or -1 if none of that was resent
  *
  * A peer that already had the data answers a resend of it with the echo
  * of the last segment that advanced its RCV.NXT (RFC 7323 answers an
  * old duplicate without taking its TSval), sent before the resend and
- * before the timeout that caused it.  When all the earlier ACKs were
- * lost, that echo measures the whole backed-off wait.  An echo older than
- * the newest resend is not taken: as Karn's rule does, better no sample
- * than a wrong one.  A tick of the jiffies clock and one of the
- * timestamp clock are allowed for.  TCP takes the sample.
+ * before the timeout that caused it; and with SACK blocks for what it
+ * had long held, if every ACK that carried them before was lost.  Either
+ * then measures the whole backed-off wait.  A sample older than the
+ * newest resend is not taken: as Karn's rule does, better no sample than
+ * a wrong one.  A tick of the jiffies clock and one of the timestamp
+ * clock are allowed for.  TCP takes both.
  *
- * Return: @ts_us, or -1.
+ * Return: @sample_us, or -1.
  */
-s32 mytcp_echo_rtt_us(s32 ts_us, s32 resend_us)
+s32 mytcp_resend_rtt_us(s32 sample_us, s32 resend_us)
 {
-	if (ts_us < 0 || resend_us < 0)
-		return ts_us;
-	if (ts_us > resend_us + (s32)(jiffies_to_usecs(1) + USEC_PER_MSEC))
+	if (sample_us < 0 || resend_us < 0)
+		return sample_us;
+	if (sample_us > resend_us + (s32)(jiffies_to_usecs(1) + USEC_PER_MSEC))
 		return -1;
-	return ts_us;
+	return sample_us;
 }
-EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_echo_rtt_us);
+EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_resend_rtt_us);
 
 /**
  * mytcp_rto_min() - the namespace's floor of the timeout

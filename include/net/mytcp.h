@@ -784,7 +784,7 @@ u32 mytcp_backoff_rto(u32 rto, unsigned int backoff, u32 rto_max);
 u32 mytcp_model_timeout(unsigned int boundary, u32 rto_base, u32 rto_max);
 s32 mytcp_karn_sample_us(unsigned long sent, unsigned long now, bool retrans);
 s32 mytcp_rtt_pick_us(s32 karn_us, s32 sack_us, s32 ts_us);
-s32 mytcp_echo_rtt_us(s32 ts_us, s32 resend_us);
+s32 mytcp_resend_rtt_us(s32 sample_us, s32 resend_us);
 u32 mytcp_rto_min(const struct sock *sk);
 u32 mytcp_rto_max(const struct sock *sk);
 void mytcp_rtt_sample(struct sock *sk, unsigned long sent);
