@@ -84,7 +84,7 @@ realworld: setup
 transfer-long: setup
 	tools/build-for $(KERNEL)
 	tools/vm/run --kernel $(KERNEL) --cpus 1 --timeout 0 -- \
-		env MYTCP_TRANSFER_MB=50 MYTCP_TEST_TIMEOUT=3600 \
+		env MYTCP_TRANSFER_MB=50 MYTCP_TEST_TIMEOUT=3600 MYTCP_RUN_TIMEOUT=0 \
 		selftests/run.sh mytcp_transfer.py
 
 vm-shell: setup

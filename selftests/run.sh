@@ -22,7 +22,8 @@ if [ $# -gt 0 ]; then
 else
 	mapfile -t tests < <(sed -n 's/^TEST_PROGS *[:+]\?= *//p' "$here/Makefile")
 fi
-timeout=$(sed -n 's/^timeout=//p' "$here/settings")
+# Each program's limit; MYTCP_RUN_TIMEOUT overrides it (0: none).
+timeout=${MYTCP_RUN_TIMEOUT:-$(sed -n 's/^timeout=//p' "$here/settings")}
 
 total=$((${#tests[@]} + kunit))
 echo "KTAP version 1"
