@@ -283,7 +283,8 @@ void mytcp_charge_wqueue(struct sock *sk, struct sk_buff *skb)
  * queues: a bulk sender frees and queues one per MSS, and the slab
  * allocator's round trip (and the zeroing of the head) was a good part of
  * its time.  They are uncharged while they wait; mytcp_purge_spares()
- * frees them once the write queue empties.
+ * frees them once the write queue empties while the application does
+ * not hold the socket, and when the connection ends.
  */
 #define MYTCP_SPARE_SEGS	64
 

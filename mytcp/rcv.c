@@ -135,8 +135,11 @@ static u32 mytcp_clean_acked(struct sock *sk, s32 *karn_us, s32 *resend_us)
 		mytcp_free_acked(sk, skb);
 		acked++;
 	}
-	/* Nothing more to send soon: the spare segments go too. */
-	if (skb_queue_empty(&sk->sk_write_queue))
+	/*
+	 * All acknowledged, and no writer holds the socket (the ACKs a bulk
+	 * writer's release_sock() processes keep them): the spares go too.
+	 */
+	if (skb_queue_empty(&sk->sk_write_queue) && !sock_owned_by_user(sk))
 		mytcp_purge_spares(sk);
 	msk->packets_out -= min(acked, msk->packets_out);
 	*karn_us = acked ? mytcp_karn_sample_us(first_sent, jiffies, retrans) : -1;
