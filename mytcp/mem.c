@@ -282,9 +282,10 @@ void mytcp_charge_wqueue(struct sock *sk, struct sk_buff *skb)
  * A sender keeps this many acknowledged segments for the next ones it
  * queues: a bulk sender frees and queues one per MSS, and the slab
  * allocator's round trip (and the zeroing of the head) was a good part of
- * its time.  They are uncharged while they wait; mytcp_purge_spares()
- * frees them once the write queue empties while the application does
- * not hold the socket, and when the connection ends.
+ * its time.  While they wait, their heads stay charged to the socket's
+ * memory (the protocol's pages), not to its send buffer.
+ * mytcp_purge_spares() frees them once the write queue empties while the
+ * application does not hold the socket, and when the connection ends.
  */
 #define MYTCP_SPARE_SEGS	64
 
@@ -299,16 +300,18 @@ static bool mytcp_segment_reusable(const struct sock *sk, struct sk_buff *skb)
 }
 
 /*
- * Give @skb's page fragments and charge back and make it what
+ * Give @skb's page fragments and their charge back and make it what
  * alloc_skb() returns with MYTCP_HEADROOM reserved: every field before
- * the data pointers zero, its shared info too.
+ * the data pointers zero, its shared info too.  The head stays charged
+ * to the socket's memory (not to its send buffer).
  */
 static void mytcp_strip_segment(struct sock *sk, struct sk_buff *skb)
 {
 	struct skb_shared_info *shinfo = skb_shinfo(skb);
+	unsigned int head = SKB_TRUESIZE(skb_end_offset(skb));
 	int i;
 
-	sk_mem_uncharge(sk, skb->truesize);
+	sk_mem_uncharge(sk, skb->truesize - head);
 	for (i = 0; i < shinfo->nr_frags; i++)
 		skb_frag_unref(skb, i);
 	memset(skb, 0, offsetof(struct sk_buff, tail));
@@ -316,7 +319,7 @@ static void mytcp_strip_segment(struct sock *sk, struct sk_buff *skb)
 	skb_reset_tail_pointer(skb);
 	skb->mac_header = (typeof(skb->mac_header))~0U;
 	skb->transport_header = (typeof(skb->transport_header))~0U;
-	skb->truesize = SKB_TRUESIZE(skb_end_offset(skb));
+	skb->truesize = head;
 	memset(shinfo, 0, offsetof(struct skb_shared_info, dataref));
 	atomic_set(&shinfo->dataref, 1);
 }
@@ -345,8 +348,8 @@ void mytcp_free_acked(struct sock *sk, struct sk_buff *skb)
  * mytcp_take_spare() - a segment kept by mytcp_free_acked(), if any
  * @sk: the socket, locked
  *
- * Return: an empty segment with MYTCP_HEADROOM reserved, not charged,
- * or NULL.
+ * Return: an empty segment with MYTCP_HEADROOM reserved, its charge
+ * given back, or NULL.
  */
 struct sk_buff *mytcp_take_spare(struct sock *sk)
 {
@@ -358,6 +361,7 @@ struct sk_buff *mytcp_take_spare(struct sock *sk)
 	msk->spare_segs = skb->next;
 	msk->nr_spare_segs--;
 	skb->next = NULL;
+	sk_mem_uncharge(sk, skb->truesize);
 	return skb;
 }
 
