@@ -494,6 +494,8 @@ static struct sock *mytcp_create_child(struct sock *sk, struct mytcp_request *re
 	sk_node_init(&child->sk_bind_node);
 	msk->listen = NULL;
 	msk->hashed_in = MYTCP_IN_NONE;
+	msk->spare_segs = NULL;
+	msk->nr_spare_segs = 0;
 	INIT_LIST_HEAD(&msk->accept_node);
 	inet->inet_saddr = req->laddr;
 	child->sk_rcv_saddr = req->laddr;

@@ -3,7 +3,8 @@
  * Memory: the protocol's global accounting (the pages all mytcp sockets
  * hold, memory pressure, the mem, rmem and wmem sysctls of the initial
  * namespace, as TCP's tcp_mem, tcp_rmem and tcp_wmem), the charge of the
- * write queue, the buffer sizes of new sockets, the growth of the send
+ * write queue and the reuse of its acknowledged segments, the buffer
+ * sizes of new sockets, the growth of the send
  * buffer, and /proc/net/mytcp_sockstat.  The socket core does the rest
  * (sk_rmem_schedule(), sk_wmem_schedule(), sk_stream_wait_memory()).
  */
@@ -275,6 +276,105 @@ void mytcp_charge_wqueue(struct sock *sk, struct sk_buff *skb)
 	sk_mem_charge(sk, skb->truesize);
 	skb->sk = sk;
 	skb->destructor = mytcp_wqueue_destructor;
+}
+
+/*
+ * A sender keeps this many acknowledged segments for the next ones it
+ * queues: a bulk sender frees and queues one per MSS, and the slab
+ * allocator's round trip (and the zeroing of the head) was a good part of
+ * its time.  While they wait, their heads stay charged to the socket's
+ * memory (the protocol's pages), not to its send buffer.
+ * mytcp_purge_spares() frees them once the write queue empties while the
+ * application does not hold the socket, and when the connection ends.
+ */
+#define MYTCP_SPARE_SEGS	64
+
+/* Could @skb, just unlinked from the write queue, be used again? */
+static bool mytcp_segment_reusable(const struct sock *sk, struct sk_buff *skb)
+{
+	return mytcp_sk(sk)->nr_spare_segs < MYTCP_SPARE_SEGS &&
+	       skb->destructor == mytcp_wqueue_destructor &&
+	       refcount_read(&skb->users) == 1 && !skb_cloned(skb) &&
+	       !skb->head_frag && !skb->pfmemalloc && !skb_zcopy(skb) &&
+	       !skb_has_frag_list(skb) && !skb_has_extensions(skb);
+}
+
+/*
+ * Give @skb's page fragments and their charge back and make it what
+ * alloc_skb() returns with MYTCP_HEADROOM reserved: every field before
+ * the data pointers zero, its shared info too.  The head stays charged
+ * to the socket's memory (not to its send buffer).
+ */
+static void mytcp_strip_segment(struct sock *sk, struct sk_buff *skb)
+{
+	struct skb_shared_info *shinfo = skb_shinfo(skb);
+	unsigned int head = SKB_TRUESIZE(skb_end_offset(skb));
+	int i;
+
+	sk_mem_uncharge(sk, skb->truesize - head);
+	for (i = 0; i < shinfo->nr_frags; i++)
+		skb_frag_unref(skb, i);
+	memset(skb, 0, offsetof(struct sk_buff, tail));
+	skb->data = skb->head + MYTCP_HEADROOM;
+	skb_reset_tail_pointer(skb);
+	skb->mac_header = (typeof(skb->mac_header))~0U;
+	skb->transport_header = (typeof(skb->transport_header))~0U;
+	skb->truesize = head;
+	memset(shinfo, 0, offsetof(struct skb_shared_info, dataref));
+	atomic_set(&shinfo->dataref, 1);
+}
+
+/**
+ * mytcp_free_acked() - free an acknowledged segment, or keep it for reuse
+ * @sk: the socket, locked
+ * @skb: the segment, unlinked from the write queue
+ */
+void mytcp_free_acked(struct sock *sk, struct sk_buff *skb)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+
+	sk_wmem_queued_add(sk, -skb->truesize);
+	if (!mytcp_segment_reusable(sk, skb)) {
+		kfree_skb(skb);
+		return;
+	}
+	mytcp_strip_segment(sk, skb);
+	skb->next = msk->spare_segs;
+	msk->spare_segs = skb;
+	msk->nr_spare_segs++;
+}
+
+/**
+ * mytcp_take_spare() - a segment kept by mytcp_free_acked(), if any
+ * @sk: the socket, locked
+ *
+ * Return: an empty segment with MYTCP_HEADROOM reserved, its charge
+ * given back, or NULL.
+ */
+struct sk_buff *mytcp_take_spare(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct sk_buff *skb = msk->spare_segs;
+
+	if (!skb)
+		return NULL;
+	msk->spare_segs = skb->next;
+	msk->nr_spare_segs--;
+	skb->next = NULL;
+	sk_mem_uncharge(sk, skb->truesize);
+	return skb;
+}
+
+/**
+ * mytcp_purge_spares() - free the segments kept for reuse
+ * @sk: the socket, locked, or being destroyed
+ */
+void mytcp_purge_spares(struct sock *sk)
+{
+	struct sk_buff *skb;
+
+	while ((skb = mytcp_take_spare(sk)))
+		kfree_skb(skb);
 }
 
 /**

@@ -708,12 +708,14 @@ void mytcp_send_fin(struct sock *sk)
 static struct sk_buff *mytcp_alloc_segment(struct sock *sk, unsigned int size,
 					   gfp_t gfp)
 {
-	struct sk_buff *skb;
+	struct sk_buff *skb = size ? NULL : mytcp_take_spare(sk);
 
-	skb = alloc_skb(MYTCP_HEADROOM + size, gfp);
-	if (!skb)
-		return NULL;
-	skb_reserve(skb, MYTCP_HEADROOM);
+	if (!skb) {
+		skb = alloc_skb(MYTCP_HEADROOM + size, gfp);
+		if (!skb)
+			return NULL;
+		skb_reserve(skb, MYTCP_HEADROOM);
+	}
 	/* Copies need no running sum: mytcp_set_checksum() does it. */
 	skb->ip_summed = CHECKSUM_PARTIAL;
 	mytcp_charge_wqueue(sk, skb);

@@ -47,6 +47,7 @@ static void mytcp_purge_write_queue(struct sock *sk)
 		kfree_skb(skb);
 	}
 	mytcp_sk(sk)->send_head = NULL;
+	mytcp_purge_spares(sk);
 }
 
 /**
@@ -131,10 +132,15 @@ static u32 mytcp_clean_acked(struct sock *sk, s32 *karn_us, s32 *resend_us)
 		if (msk->sack_ok)
 			mytcp_sack_unlink(&msk->sack, skb);
 		__skb_unlink(skb, &sk->sk_write_queue);
-		sk_wmem_queued_add(sk, -skb->truesize);
-		kfree_skb(skb);
+		mytcp_free_acked(sk, skb);
 		acked++;
 	}
+	/*
+	 * All acknowledged, and no writer holds the socket (the ACKs a bulk
+	 * writer's release_sock() processes keep them): the spares go too.
+	 */
+	if (skb_queue_empty(&sk->sk_write_queue) && !sock_owned_by_user(sk))
+		mytcp_purge_spares(sk);
 	msk->packets_out -= min(acked, msk->packets_out);
 	*karn_us = acked ? mytcp_karn_sample_us(first_sent, jiffies, retrans) : -1;
 	*resend_us = retrans ? mytcp_karn_sample_us(resent, jiffies, false) : -1;

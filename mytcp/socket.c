@@ -23,6 +23,7 @@ static void mytcp_destruct_sock(struct sock *sk)
 	__skb_queue_purge(&sk->sk_receive_queue);
 	__skb_queue_purge(&sk->sk_error_queue);
 	__skb_queue_purge(&sk->sk_write_queue);
+	mytcp_purge_spares(sk);
 	dst_release(rcu_dereference_protected(sk->sk_dst_cache, 1));
 	RCU_INIT_POINTER(sk->sk_dst_cache, NULL);
 	mytcp_release_mem_sock(sk);

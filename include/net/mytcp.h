@@ -219,6 +219,9 @@ struct mytcp_sock {
 	u32			ts_recent_stamp; /* seconds when it was taken */
 
 	struct sk_buff		*send_head;	/* first segment never sent */
+	/* acknowledged segments kept for reuse, chained by ->next (mem.c) */
+	struct sk_buff		*spare_segs;
+	u8			nr_spare_segs;
 
 	/* retransmission */
 	struct timer_list	rtx_timer;
@@ -756,6 +759,9 @@ void mytcp_init_mem_sock(struct sock *sk);
 void mytcp_release_mem_sock(struct sock *sk);
 void mytcp_charge_wqueue(struct sock *sk, struct sk_buff *skb);
 bool mytcp_wmem_room(struct sock *sk, unsigned int mss);
+void mytcp_free_acked(struct sock *sk, struct sk_buff *skb);
+struct sk_buff *mytcp_take_spare(struct sock *sk);
+void mytcp_purge_spares(struct sock *sk);
 bool mytcp_rmem_schedule(struct sock *sk, struct sk_buff *skb, bool in_order);
 bool mytcp_under_memory_pressure(void);
 void mytcp_grow_sndbuf(struct sock *sk);
