@@ -94,9 +94,10 @@ def tw_cache_bytes(family):
     """Bytes held by the objects of the family's TIME-WAIT cache.
 
     Counted in the cache itself (objects times the size of a slot):
-    /proc/meminfo's Slab is swamped by what the closes free.  SLUB may
-    merge the cache with others of its size; their objects count too,
-    and the difference across the closes is what the entries take.
+    /proc/meminfo's Slab is swamped by what the closes free.  make bench
+    boots with slub_nomerge: a cache merged with others of its size
+    counts their objects too, and what the closes freed there made the
+    difference negative.
     """
     time.sleep(1.5)
     d = os.path.join("/sys/kernel/slab", TW_CACHES[family])
