@@ -289,10 +289,14 @@ void mytcp_charge_wqueue(struct sock *sk, struct sk_buff *skb)
  */
 #define MYTCP_SPARE_SEGS	64
 
-/* Could @skb, just unlinked from the write queue, be used again? */
+/*
+ * Could @skb, just unlinked from the write queue, be used again?  Not
+ * under memory pressure: then the memory goes back at once.
+ */
 static bool mytcp_segment_reusable(const struct sock *sk, struct sk_buff *skb)
 {
 	return mytcp_sk(sk)->nr_spare_segs < MYTCP_SPARE_SEGS &&
+	       !mytcp_under_memory_pressure() &&
 	       skb->destructor == mytcp_wqueue_destructor &&
 	       refcount_read(&skb->users) == 1 && !skb_cloned(skb) &&
 	       !skb->head_frag && !skb->pfmemalloc && !skb_zcopy(skb) &&
