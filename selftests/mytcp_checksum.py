@@ -17,6 +17,17 @@ whole, so the capture sees datagrams longer than the MTU; with the
 device's SCTP segmentation feature off (the software-only GSO type mytcp
 uses), mytcp's GSO callback cuts them before the device and every
 datagram must fit the MTU, each with its own right checksum.
+
+GRO: with the sender's veth cutting every packet (SCTP segmentation and
+TSO off: veth takes no packet to its peer's NAPI from a device with
+TSO) and the receiver's veth with GRO on, a second capture on the
+receiver's veth (packet sockets see what GRO built) must see datagrams
+longer than the MTU although none left longer: mytcp's GRO callback
+merged them.  Merged packets go up CHECKSUM_PARTIAL with the
+pseudo-header sum over their whole length in the field.  With GRO off on
+the receiver, no datagram longer than the MTU may arrive.  With the
+sender summing in software (tx off), GRO must check each segment's sum
+before merging, and the receiver must count no checksum error.
 """
 
 import os
@@ -40,24 +51,24 @@ MTU = 1500
 
 
 
-def capture_socket():
-    """A packet socket on veth1 of namespace A, with the aux data on."""
-    with netns(A):
+def capture_socket(ns=A, dev="veth1"):
+    """A packet socket on dev of namespace ns, with the aux data on."""
+    with netns(ns):
         s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-        s.bind(("veth1", 0))
+        s.bind((dev, 0))
     s.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
     s.settimeout(0.2)
     return s
 
 
-def capture(sock, packets, stop):
-    """Outgoing mytcp datagrams from ADDR1, as (status, IP datagram)."""
+def capture(sock, packets, stop, direction=socket.PACKET_OUTGOING):
+    """mytcp datagrams from ADDR1 going direction, as (status, IP datagram)."""
     while not stop.is_set():
         try:
             data, anc, _, addr = sock.recvmsg(70000, 512)
         except socket.timeout:
             continue
-        if addr[2] != socket.PACKET_OUTGOING:
+        if addr[2] != direction:
             continue
         status = 0
         for level, kind, value in anc:
@@ -103,17 +114,27 @@ def transfer():
 
 def captured_transfer():
     """Run transfer() under a capture; return the captured datagrams."""
-    sock = capture_socket()
-    packets, stop = [], threading.Event()
-    t = threading.Thread(target=capture, args=(sock, packets, stop))
-    t.start()
+    return captured_transfer_both()[0]
+
+
+def captured_transfer_both():
+    """Run transfer() under captures of what leaves A and what reaches B."""
+    taps = ((capture_socket(A, "veth1"), socket.PACKET_OUTGOING, []),
+            (capture_socket(B, "veth2"), socket.PACKET_HOST, []))
+    stop = threading.Event()
+    threads = [threading.Thread(target=capture, args=(sock, packets, stop, direction))
+               for sock, direction, packets in taps]
+    for t in threads:
+        t.start()
     try:
         transfer()
     finally:
         stop.set()
-        t.join()
-        sock.close()
-    return packets
+        for t in threads:
+            t.join()
+        for sock, _, _ in taps:
+            sock.close()
+    return [packets for _, _, packets in taps]
 
 
 def check_segments(packets, offload, gso):
@@ -181,6 +202,52 @@ def veth_segmented_by_mytcp():
 @test
 def veth_without_checksum_offload():
     checked_transfer(("tx", "off"), offload=False, gso=False)
+
+
+# The sender cuts every packet before its veth; TSO off too, since veth
+# hands its peer's NAPI (and so GRO) nothing from a device with TSO.
+CUT = ("tx-sctp-segmentation", "off", "tso", "off")
+
+
+def datagram_len(ip):
+    return struct.unpack("!H", ip[2:4])[0]
+
+
+def gro_transfer(sender, gro, offload):
+    """A transfer with veth1's features sender and veth2's GRO gro, checked.
+
+    What leaves A must fit the MTU; what reaches B must have been merged
+    (datagrams longer than the MTU) exactly when gro is on.
+    """
+    load_module()
+    setup()
+    run("ip", "netns", "exec", A, "ethtool", "-K", "veth1", *sender)
+    run("ip", "netns", "exec", B, "ethtool", "-K", "veth2", "gro",
+        "on" if gro else "off")
+    errors = ns_counter(B, "InCsumErrors")
+    sent, received = captured_transfer_both()
+    check_segments(sent, offload=offload, gso=False)
+    # Merged packets go up CHECKSUM_PARTIAL, whatever the segments were.
+    check_segments(received, offload=offload or gro, gso=gro)
+    merged = [status for status, ip in received if datagram_len(ip) > MTU]
+    check(all(status & TP_STATUS_CSUMNOTREADY for status in merged),
+          "every merged datagram is left partial (%d merged)" % len(merged))
+    check(ns_counter(B, "InCsumErrors") == errors, "the receiver counted no bad checksum")
+
+
+@test
+def veth_gro_merges():
+    gro_transfer(CUT, gro=True, offload=True)
+
+
+@test
+def veth_gro_off_does_not_merge():
+    gro_transfer(CUT, gro=False, offload=True)
+
+
+@test
+def veth_gro_checks_software_sums():
+    gro_transfer(CUT + ("tx", "off"), gro=True, offload=False)
 
 
 if __name__ == "__main__":
