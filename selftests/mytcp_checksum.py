@@ -137,11 +137,11 @@ def captured_transfer_both():
     return [packets for _, _, packets in taps]
 
 
-def check_segments(packets, offload, gso):
+def check_segments(packets, offload, gso, long_ones="GSO packets went whole"):
     """Every segment's checksum right, once a device finished the partial ones.
 
     gso: whether datagrams longer than the MTU must be seen (True) or
-    must not be (False).
+    must not be (False); long_ones says what they prove.
     """
     partial = data = 0
     longest = max(struct.unpack("!H", ip[2:4])[0] for _, ip in packets) if packets else 0
@@ -163,7 +163,7 @@ def check_segments(packets, offload, gso):
         check(inet_checksum(pseudo + seg) == 0, "a segment's checksum is right")
     check(data > 0, "data segments were captured")
     if gso:
-        check(longest > MTU, "GSO packets went whole (longest %d)" % longest)
+        check(longest > MTU, "%s (longest %d)" % (long_ones, longest))
     else:
         check(longest <= MTU, "every datagram fits the MTU (longest %d)" % longest)
     if offload:
@@ -228,7 +228,8 @@ def gro_transfer(sender, gro, offload):
     sent, received = captured_transfer_both()
     check_segments(sent, offload=offload, gso=False)
     # Merged packets go up CHECKSUM_PARTIAL, whatever the segments were.
-    check_segments(received, offload=offload or gro, gso=gro)
+    check_segments(received, offload=offload or gro, gso=gro,
+                   long_ones="GRO merged segments")
     merged = [status for status, ip in received if datagram_len(ip) > MTU]
     check(all(status & TP_STATUS_CSUMNOTREADY for status in merged),
           "every merged datagram is left partial (%d merged)" % len(merged))
