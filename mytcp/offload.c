@@ -11,6 +11,16 @@
  * no hardware advertises it), and the IP layer finds the segmentation
  * callback by protocol number, so SCTP's code never sees them.  A device
  * that advertised TSO would otherwise be handed a protocol it cannot cut.
+ *
+ * The same net_offload does GRO for protocol 253: on a device with GRO
+ * on, in-sequence data segments of one flow that differ in nothing but
+ * the sequence number (options and timestamps byte for byte) are merged
+ * into one packet, each segment's checksum checked first.  A merged
+ * packet goes up as mytcp's own GSO packets do (SKB_GSO_SCTP, gso_size
+ * the first segment's payload, CHECKSUM_PARTIAL), so mytcp's input takes
+ * it as one big segment and forwarding can cut it again here.  The core's
+ * merge helper, skb_gro_receive(), is not exported to modules: the
+ * payload is moved over by mytcp_gro_append().
  */
 #include <linux/skbuff.h>
 #include <linux/netdevice.h>
