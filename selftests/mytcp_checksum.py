@@ -27,7 +27,11 @@ merged them.  Merged packets go up CHECKSUM_PARTIAL with the
 pseudo-header sum over their whole length in the field.  With GRO off on
 the receiver, no datagram longer than the MTU may arrive.  With the
 sender summing in software (tx off), GRO must check each segment's sum
-before merging, and the receiver must count no checksum error.
+before merging, and the receiver must count no checksum error.  Through
+a router namespace whose ingress veth merges and whose egress veth cannot
+take mytcp's GSO type, the merged packets are cut again by mytcp's GSO
+callback: the router sees datagrams longer than the MTU, the receiver
+none, each with its right checksum, and the data arrives intact.
 """
 
 import os
@@ -37,11 +41,13 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from mytcp import (ADDR1, ADDR2, IPPROTO_MYTCP, accept, check, connect,  # noqa: E402
-                   del_netns, inet_checksum, listener, load_module, main, netns,
-                   ns_counter, run, test, veth_pair)
+from mytcp import (ADDR1, ADDR2, IPPROTO_MYTCP, accept, add_netns, check,  # noqa: E402
+                   connect, del_netns, inet_checksum, listener, load_module, main,
+                   netns, ns_counter, run, test, veth_pair)
 
-A, B = "mt-csum-a", "mt-csum-b"
+A, B, R = "mt-csum-a", "mt-csum-b", "mt-csum-r"
+# The routed test: A (ADDR1) - R - B (ROUTED_B), one subnet on each side.
+ROUTER_A, ROUTER_B, ROUTED_B = "198.18.0.254", "198.18.1.254", "198.18.1.2"
 SIZE = 512 * 1024
 ETH_P_ALL = 0x0003
 SOL_PACKET = 263
@@ -84,10 +90,10 @@ def finish_partial(seg):
     return seg[:16] + struct.pack("!H", inet_checksum(seg)) + seg[18:]
 
 
-def transfer():
-    """SIZE bytes from A to B over mytcp; returns what B read."""
+def transfer(dst=ADDR2):
+    """SIZE bytes from A to B's address dst over mytcp, checked."""
     with netns(B):
-        lsk, port = listener(ADDR2)
+        lsk, port = listener(dst)
     got = bytearray()
 
     def reader():
@@ -103,7 +109,7 @@ def transfer():
     t.start()
     data = bytes(range(256)) * (SIZE // 256)
     with netns(A):
-        c = connect(ADDR2, port)
+        c = connect(dst, port)
     c.sendall(data)
     c.close()
     t.join(30)
@@ -114,27 +120,36 @@ def transfer():
 
 def captured_transfer():
     """Run transfer() under a capture; return the captured datagrams."""
-    return captured_transfer_both()[0]
+    return captured_transfer_taps(((A, "veth1", socket.PACKET_OUTGOING),))[0]
 
 
 def captured_transfer_both():
     """Run transfer() under captures of what leaves A and what reaches B."""
-    taps = ((capture_socket(A, "veth1"), socket.PACKET_OUTGOING, []),
-            (capture_socket(B, "veth2"), socket.PACKET_HOST, []))
+    return captured_transfer_taps(((A, "veth1", socket.PACKET_OUTGOING),
+                                   (B, "veth2", socket.PACKET_HOST)))
+
+
+def captured_transfer_taps(taps, dst=ADDR2):
+    """Run transfer(dst) under captures (namespace, device, direction).
+
+    Returns the datagrams each captured, in the order of taps.
+    """
+    socks = [capture_socket(ns, dev) for ns, dev, _ in taps]
+    captured = [[] for _ in taps]
     stop = threading.Event()
     threads = [threading.Thread(target=capture, args=(sock, packets, stop, direction))
-               for sock, direction, packets in taps]
+               for sock, packets, (_, _, direction) in zip(socks, captured, taps)]
     for t in threads:
         t.start()
     try:
-        transfer()
+        transfer(dst)
     finally:
         stop.set()
         for t in threads:
             t.join()
-        for sock, _, _ in taps:
+        for sock in socks:
             sock.close()
-    return [packets for _, _, packets in taps]
+    return captured
 
 
 def check_segments(packets, offload, gso, long_ones="GSO packets went whole"):
@@ -251,9 +266,44 @@ def veth_gro_checks_software_sums():
     gro_transfer(CUT + ("tx", "off"), gro=True, offload=False)
 
 
+def routed_setup():
+    """A - R - B: R forwards between two veth pairs, one subnet each."""
+    for ns in (A, B, R):
+        del_netns(ns)
+    veth_pair(A, R, addr1=ADDR1, addr2=ROUTER_A)
+    add_netns(B)
+    run("ip", "link", "add", "veth1", "netns", R, "type", "veth",
+        "peer", "name", "veth2", "netns", B)
+    for ns, dev, addr in ((R, "veth1", ROUTER_B), (B, "veth2", ROUTED_B)):
+        run("ip", "-n", ns, "addr", "add", addr + "/24", "dev", dev)
+        run("ip", "-n", ns, "link", "set", dev, "up")
+    run("ip", "-n", A, "route", "add", "default", "via", ROUTER_A)
+    run("ip", "-n", B, "route", "add", "default", "via", ROUTER_B)
+    run("ip", "netns", "exec", R, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+
+
+@test
+def routed_gro_packets_cut_again():
+    load_module()
+    routed_setup()
+    run("ip", "netns", "exec", A, "ethtool", "-K", "veth1", *CUT)
+    run("ip", "netns", "exec", R, "ethtool", "-K", "veth2", "gro", "on")
+    run("ip", "netns", "exec", R, "ethtool", "-K", "veth1", *CUT)
+    run("ip", "netns", "exec", B, "ethtool", "-K", "veth2", "gro", "off")
+    errors = ns_counter(B, "InCsumErrors")
+    at_router, at_b = captured_transfer_taps(((R, "veth2", socket.PACKET_HOST),
+                                              (B, "veth2", socket.PACKET_HOST)),
+                                             dst=ROUTED_B)
+    check_segments(at_router, offload=True, gso=True,
+                   long_ones="GRO merged segments on the router")
+    check_segments(at_b, offload=True, gso=False)
+    check(ns_counter(B, "InCsumErrors") == errors, "the receiver counted no bad checksum")
+
+
 if __name__ == "__main__":
     try:
         main()
     finally:
         del_netns(A)
         del_netns(B)
+        del_netns(R)
