@@ -4,12 +4,14 @@
  * numbering and names, sysctl defaults and ranges, ISNs, MSS, window
  * scale and SYN options, the receiver's ACK timeout and window
  * arithmetic, the RTO estimator, Reno's and CUBIC's arithmetic and the SACK
- * scoreboard (on a queue of bare segments).  Built only
- * against a kernel with CONFIG_KUNIT; needs mytcp.ko loaded.
+ * scoreboard (on a queue of bare segments), and which segments GRO may
+ * merge.  Built only against a kernel with CONFIG_KUNIT; needs mytcp.ko
+ * loaded.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/module.h>
+#include <asm/unaligned.h>
 #include <net/tcp.h>
 #include <net/mytcp.h>
 
@@ -1089,10 +1091,152 @@ static struct kunit_suite mytcp_sack_suite = {
 	.test_cases = mytcp_sack_cases,
 };
 
+/* A data segment's header with a timestamp option, as mytcp sends it. */
+struct mytcp_test_hdr {
+	struct tcphdr th;
+	u8 opts[MYTCP_TS_LEN];
+};
+
+static void mytcp_test_gro_hdr(struct mytcp_test_hdr *h, u32 seq, u32 tsval)
+{
+	memset(h, 0, sizeof(*h));
+	h->th.source = htons(1000);
+	h->th.dest = htons(2000);
+	h->th.seq = htonl(seq);
+	h->th.ack_seq = htonl(77);
+	h->th.doff = sizeof(*h) / 4;
+	h->th.ack = 1;
+	h->th.window = htons(512);
+	h->opts[0] = MYTCPOPT_NOP;
+	h->opts[1] = MYTCPOPT_NOP;
+	h->opts[2] = MYTCPOPT_TIMESTAMP;
+	h->opts[3] = MYTCPOLEN_TIMESTAMP;
+	put_unaligned_be32(tsval, h->opts + 4);
+}
+
+static void mytcp_test_gro_merge(struct kunit *test)
+{
+	struct mytcp_test_hdr held, h;
+
+	mytcp_test_gro_hdr(&held, 1000, 5);
+	/* In sequence after two 1448-byte segments, full or shorter. */
+	mytcp_test_gro_hdr(&h, 1000 + 2 * 1448, 5);
+	KUNIT_EXPECT_TRUE(test, mytcp_gro_may_merge(&held.th, 2 * 1448, &h.th,
+						    1448, 1448));
+	KUNIT_EXPECT_TRUE(test, mytcp_gro_may_merge(&held.th, 2 * 1448, &h.th,
+						    100, 1448));
+	/* PSH may end the packet. */
+	h.th.psh = 1;
+	KUNIT_EXPECT_TRUE(test, mytcp_gro_may_merge(&held.th, 2 * 1448, &h.th,
+						    1448, 1448));
+	/* Sequence numbers wrap. */
+	mytcp_test_gro_hdr(&held, 0xfffffc00U, 5);
+	mytcp_test_gro_hdr(&h, 0, 5);
+	KUNIT_EXPECT_TRUE(test, mytcp_gro_may_merge(&held.th, 0x400, &h.th,
+						    1448, 1448));
+}
+
+static void mytcp_test_gro_no_merge(struct kunit *test)
+{
+	struct mytcp_test_hdr held, h;
+
+	mytcp_test_gro_hdr(&held, 1000, 5);
+	mytcp_test_gro_hdr(&h, 2448, 5);
+	KUNIT_ASSERT_TRUE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
+						    1448, 1448));
+	/* A gap, an overlap, a bare ACK, a segment larger than the first. */
+	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1000, &h.th,
+						     1448, 1448));
+	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 2000, &h.th,
+						     1448, 1448));
+	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
+						     0, 1448));
+	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
+						     1449, 1448));
+	/* Another timestamp, ACK number, window, urgent pointer. */
+	mytcp_test_gro_hdr(&h, 2448, 6);
+	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
+						     1448, 1448));
+	mytcp_test_gro_hdr(&h, 2448, 5);
+	h.th.ack_seq = htonl(78);
+	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
+						     1448, 1448));
+	mytcp_test_gro_hdr(&h, 2448, 5);
+	h.th.window = htons(513);
+	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
+						     1448, 1448));
+	mytcp_test_gro_hdr(&h, 2448, 5);
+	h.th.urg_ptr = htons(1);
+	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
+						     1448, 1448));
+	/* Other flags, a reserved bit, no ACK. */
+	mytcp_test_gro_hdr(&h, 2448, 5);
+	h.th.fin = 1;
+	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
+						     1448, 1448));
+	mytcp_test_gro_hdr(&h, 2448, 5);
+	h.th.cwr = 1;
+	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
+						     1448, 1448));
+	mytcp_test_gro_hdr(&h, 2448, 5);
+	h.th.res1 = 1;
+	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
+						     1448, 1448));
+	mytcp_test_gro_hdr(&h, 2448, 5);
+	h.th.ack = 0;
+	held.th.ack = 0;
+	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
+						     1448, 1448));
+	/* Options of another length. */
+	mytcp_test_gro_hdr(&held, 1000, 5);
+	mytcp_test_gro_hdr(&h, 2448, 5);
+	h.th.doff = MYTCP_HDR_LEN / 4;
+	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
+						     1448, 1448));
+}
+
+static void mytcp_test_gro_ends(struct kunit *test)
+{
+	struct mytcp_test_hdr h;
+
+	mytcp_test_gro_hdr(&h, 1000, 5);
+	KUNIT_EXPECT_FALSE(test, mytcp_gro_ends_packet(&h.th, 1448, 0));
+	KUNIT_EXPECT_FALSE(test, mytcp_gro_ends_packet(&h.th, 1448, 1448));
+	KUNIT_EXPECT_FALSE(test, mytcp_gro_ends_packet(&h.th, 100, 0));
+	KUNIT_EXPECT_TRUE(test, mytcp_gro_ends_packet(&h.th, 1447, 1448));
+	KUNIT_EXPECT_TRUE(test, mytcp_gro_ends_packet(&h.th, 0, 0));
+	h.th.psh = 1;
+	KUNIT_EXPECT_TRUE(test, mytcp_gro_ends_packet(&h.th, 1448, 1448));
+	h.th.psh = 0;
+	h.th.syn = 1;
+	KUNIT_EXPECT_TRUE(test, mytcp_gro_ends_packet(&h.th, 1448, 0));
+	h.th.syn = 0;
+	h.th.rst = 1;
+	KUNIT_EXPECT_TRUE(test, mytcp_gro_ends_packet(&h.th, 1448, 0));
+	h.th.rst = 0;
+	h.th.urg = 1;
+	KUNIT_EXPECT_TRUE(test, mytcp_gro_ends_packet(&h.th, 1448, 0));
+	h.th.urg = 0;
+	h.th.ece = 1;
+	KUNIT_EXPECT_TRUE(test, mytcp_gro_ends_packet(&h.th, 1448, 0));
+}
+
+static struct kunit_case mytcp_gro_cases[] = {
+	KUNIT_CASE(mytcp_test_gro_merge),
+	KUNIT_CASE(mytcp_test_gro_no_merge),
+	KUNIT_CASE(mytcp_test_gro_ends),
+	{}
+};
+
+static struct kunit_suite mytcp_gro_suite = {
+	.name = "mytcp_gro",
+	.test_cases = mytcp_gro_cases,
+};
+
 kunit_test_suites(&mytcp_seq_suite, &mytcp_state_suite, &mytcp_sysctl_suite,
 		  &mytcp_wire_suite, &mytcp_cookie_suite, &mytcp_receiver_suite,
 		  &mytcp_rtt_suite, &mytcp_reno_suite, &mytcp_cubic_suite,
-		  &mytcp_mem_suite, &mytcp_sack_suite);
+		  &mytcp_mem_suite, &mytcp_sack_suite, &mytcp_gro_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests of mytcp's pure logic");

@@ -873,6 +873,11 @@ s32 mytcp_ts_rtt_us(const struct mytcp_sock *msk, const struct mytcp_skb_cb *cb)
 /* offload.c */
 bool mytcp_gso_append(struct sk_buff *gso, const struct sk_buff *seg);
 void mytcp_gso_mark(struct sk_buff *gso, unsigned int mss, unsigned int segs);
+bool mytcp_gro_may_merge(const struct tcphdr *held, u32 held_len,
+			 const struct tcphdr *th, unsigned int len,
+			 unsigned int mss);
+bool mytcp_gro_ends_packet(const struct tcphdr *th, unsigned int len,
+			   unsigned int mss);
 int mytcp_register_offload(void);
 void mytcp_unregister_offload(void);
 
