@@ -33,7 +33,8 @@ def make_case(path):
     name = os.path.basename(path)[:-len(".pkt")]
 
     def case():
-        mytcp.load_module()
+        if not drill.AGAINST_TCP:
+            mytcp.load_module()
         with open(path) as f:
             text = f.read()
         try:

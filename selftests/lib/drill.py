@@ -69,6 +69,12 @@ MYTCP_DRILL_TOLERANCE (seconds, default 0.25) widens every time window;
 what the kernel does after waiting T seconds may also come T/8 late, the
 rounding of the kernel's timer wheel.
 MYTCP_DRILL_VERBOSE=1 prints when each segment came and each call returned.
+MYTCP_DRILL_TCP=1 plays the scripts against the kernel's own TCP instead
+(IP protocol 6, AF_INET sockets, TCP_* socket options of the same
+numbers, /proc/net/tcp, the Tcp and TcpExt counters, and sysctl NAME as
+net.ipv4.tcp_NAME), to check that what a script expects of mytcp is what
+Linux TCP does.  Scripts that use what TCP lacks (mytcp's own counters
+or sysctls) fail there by name.
 
 The first mismatch ends the drill with both segments printed.
 """
@@ -88,6 +94,11 @@ import mytcp
 
 KERNEL_ADDR, PEER_ADDR = "192.0.2.1", "192.0.2.2"
 STATS_FILE = "/proc/net/mytcp_snmp"
+# MYTCP_DRILL_TCP=1: the kernel's TCP plays the part of mytcp.
+AGAINST_TCP = os.environ.get("MYTCP_DRILL_TCP") == "1"
+PROTO = socket.IPPROTO_TCP if AGAINST_TCP else mytcp.IPPROTO_MYTCP
+FAMILY = socket.AF_INET if AGAINST_TCP else mytcp.AF_MYTCP
+PROC_FILE = "/proc/thread-self/net/tcp" if AGAINST_TCP else mytcp.PROC_NET
 TUNSETIFF = 0x400454ca
 IFF_TUN, IFF_NO_PI = 0x0001, 0x1000
 
@@ -162,10 +173,10 @@ class Segment:
         """The segment in an IPv4 packet from src to dst."""
         seg = mytcp.segment(self.sport, self.dport, self.seq, self.ack, self.flags,
                             self.payload, window=self.win, src=src, dst=dst,
-                            options=self.options)
+                            options=self.options, proto=PROTO)
         ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(seg),
                          random.getrandbits(16), 0x4000, 64,
-                         mytcp.IPPROTO_MYTCP, 0, socket.inet_aton(src),
+                         PROTO, 0, socket.inet_aton(src),
                          socket.inet_aton(dst))
         ip = ip[:10] + struct.pack("!H", mytcp.inet_checksum(ip)) + ip[12:]
         return ip + seg
@@ -176,7 +187,7 @@ def parse_ip_packet(pkt):
 
     Raises DrillError when mytcp sent something malformed.
     """
-    if len(pkt) < 20 or pkt[0] >> 4 != 4 or pkt[9] != mytcp.IPPROTO_MYTCP:
+    if len(pkt) < 20 or pkt[0] >> 4 != 4 or pkt[9] != PROTO:
         return None
     ihl = (pkt[0] & 15) * 4
     total = struct.unpack("!H", pkt[2:4])[0]
@@ -189,11 +200,19 @@ def parse_ip_packet(pkt):
     doff = (off >> 4) * 4
     if doff < 20 or doff > len(seg):
         raise DrillError("mytcp sent a segment with data offset %d" % doff)
-    pseudo = pkt[12:20] + struct.pack("!BBH", 0, mytcp.IPPROTO_MYTCP, len(seg))
+    pseudo = pkt[12:20] + struct.pack("!BBH", 0, PROTO, len(seg))
     if mytcp.inet_checksum(pseudo + seg) != 0:
         raise DrillError("mytcp sent a segment with a bad checksum")
     return src, dst, Segment(flags, seq, ack, win, seg[20:doff], seg[doff:],
                              sport, dport)
+
+
+def set_sysctl(name, value):
+    """sysctl NAME VALUE: mytcp's, or TCP's tcp_NAME against TCP."""
+    if AGAINST_TCP:
+        mytcp.write("/proc/sys/net/ipv4/tcp_" + name, value)
+    else:
+        mytcp.write(os.path.join(mytcp.SYSCTL_DIR, name), value)
 
 
 def format_flags(bits):
@@ -564,19 +583,21 @@ class Drill:
     def do_call(self, ev, name, args):
         """Perform a socket call; return its result (raises OSError)."""
         if name == "socket":
+            if AGAINST_TCP:
+                return socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             return mytcp.mytcp_socket()
         s = self.sock(ev, args[0])
         rest = [self.value(ev, a) for a in args[1:]] if name not in (
             "setsockopt", "getsockopt") else args[1:]
         if name == "bind":
-            return mytcp.sys_bind(s, mytcp.sockaddr(rest[0], KERNEL_ADDR))
+            return mytcp.sys_bind(s, mytcp.sockaddr(rest[0], KERNEL_ADDR, FAMILY))
         if name == "listen":
             s.listen(rest[0])
             return 0
         if name == "accept":
             return socket.socket(fileno=mytcp.sys_accept(s))
         if name == "connect":
-            return mytcp.sys_connect(s, mytcp.sockaddr(self.pport, PEER_ADDR))
+            return mytcp.sys_connect(s, mytcp.sockaddr(self.pport, PEER_ADDR, FAMILY))
         if name == "write":
             return s.send(b"d" * rest[0])
         if name == "read":
@@ -602,6 +623,8 @@ class Drill:
             if args[1] not in SOCKOPTS:
                 self.fail(ev, "unknown option %s" % args[1])
             level, opt = SOCKOPTS[args[1]]
+            if AGAINST_TCP and level == mytcp.SOL_MYTCP:
+                level = socket.IPPROTO_TCP  # TCP_* has the same numbers
             if name == "getsockopt":
                 return s.getsockopt(level, opt)
             if args[1] == "SO_LINGER":
@@ -691,7 +714,13 @@ class Drill:
 
     def counters(self):
         """The namespace's counters, by name, from /proc/net/mytcp_snmp."""
-        values, lines = {}, mytcp.read(STATS_FILE).splitlines()
+        if AGAINST_TCP:
+            lines = (mytcp.read("/proc/thread-self/net/snmp") +
+                     mytcp.read("/proc/thread-self/net/netstat")).splitlines()
+            lines = [line for line in lines if line.startswith(("Tcp:", "TcpExt:"))]
+        else:
+            lines = mytcp.read(STATS_FILE).splitlines()
+        values = {}
         for names, nums in zip(lines[0::2], lines[1::2]):
             values.update(zip(names.split()[1:], map(int, nums.split()[1:])))
         return values
@@ -748,7 +777,7 @@ class Drill:
 
     def proc_mismatch(self, words):
         """What differs between /proc/net/mytcp and `proc WORDS`, or None."""
-        rows = mytcp.proc_rows()
+        rows = mytcp.proc_rows(PROC_FILE)
         if words[0] == "LISTEN":
             mine = [r for r in rows if r["local"][1] == self.kport and r["st"] == mytcp.LISTEN]
         else:
@@ -771,7 +800,7 @@ class Drill:
             words = line.split()
             ev = Event(lineno, line, 0, False)
             if words[0] == "sysctl" and len(words) == 3:
-                mytcp.write(os.path.join(mytcp.SYSCTL_DIR, words[1]), words[2])
+                set_sysctl(words[1], words[2])
             elif words[0] == "tolerance" and len(words) == 2:
                 self.tol = max(self.tol, float(words[1]))
             elif words[0] == "ports" and len(words) == 3:
@@ -794,7 +823,7 @@ class Drill:
         elif words[0] == "silence":
             pass
         elif words[0] == "sysctl":
-            mytcp.write(os.path.join(mytcp.SYSCTL_DIR, words[1]), words[2])
+            set_sysctl(words[1], words[2])
         elif words[0] == "ports" and len(words) == 3:
             self.switch_ports(int(words[1]), int(words[2]))
         elif words[0] == "counter" and len(words) == 3:
@@ -863,7 +892,7 @@ class Drill:
             del self.socks[name]
 
         def leftovers():
-            return [r for r in mytcp.proc_rows() if r["st"] != mytcp.TIME_WAIT]
+            return [r for r in mytcp.proc_rows(PROC_FILE) if r["st"] != mytcp.TIME_WAIT]
         left = mytcp.wait_for(lambda: not leftovers(), timeout=2)
         if not left:
             raise DrillError("%s: connections left behind: %s" % (self.name, leftovers()))

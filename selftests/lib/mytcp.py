@@ -240,11 +240,12 @@ def inet_checksum(data):
 
 
 def segment(sport, dport, seq, ack, flags, payload=b"", doff=None, window=65535,
-            good_sum=True, src=ADDR1, dst=ADDR2, options=b""):
+            good_sum=True, src=ADDR1, dst=ADDR2, options=b"", proto=IPPROTO_MYTCP):
     """A hand-made mytcp header (+ options, payload), checksummed for src -> dst.
 
     doff defaults to what the options need; another value pads the header
-    with zeros or cuts it short; good_sum=False spoils the checksum.
+    with zeros or cuts it short; good_sum=False spoils the checksum; proto
+    is the protocol number of the pseudo header (6 for a TCP segment).
     """
     opts = options + b"\0" * (-len(options) % 4)
     if doff is None:
@@ -253,7 +254,7 @@ def segment(sport, dport, seq, ack, flags, payload=b"", doff=None, window=65535,
                       window, 0, 0) + opts
     body = hdr + b"\0" * max(0, doff * 4 - len(hdr)) + payload
     pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack(
-        "!BBH", 0, IPPROTO_MYTCP, len(body))
+        "!BBH", 0, proto, len(body))
     c = inet_checksum(pseudo + body)
     if not good_sum:
         c ^= 0x5a5a
