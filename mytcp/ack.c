@@ -190,33 +190,13 @@ static void mytcp_send_delayed_ack(struct sock *sk)
 	sk_reset_timer(sk, &msk->delack_timer, timeout);
 }
 
-/*
- * More than a full-sized segment is owed an ACK, and sending it now moves
- * the window's right edge at least as far as the data moved its left one:
- * the reader has taken everything (or has less than SO_RCVLOWAT waiting,
- * and needs more to wake), or the buffer frees what arrives.  While data
- * waits unread, the ACK is left to the read that takes it
- * (mytcp_cleanup_rbuf()) or to the timer, as TCP does: each ACK would
- * otherwise only shrink the window it offers.
- */
-static bool mytcp_ack_due(struct sock *sk)
-{
-	struct mytcp_sock *msk = mytcp_sk(sk);
-
-	if (msk->rcv_nxt - msk->rcv_wup <= msk->rcv_mss)
-		return false;
-	return msk->rcv_nxt - msk->copied_seq < (u32)READ_ONCE(sk->sk_rcvlowat) ||
-	       mytcp_free_window(sk) >= msk->rcv_wnd;
-}
-
 /**
  * mytcp_ack_check() - send the owed ACK now, or delay it
  * @sk: the socket, locked, after a segment's data was taken
  *
- * At once: more than a full-sized segment unacknowledged and a window
- * that would not shrink, quick-ACK mode, out-of-order data held, or an
- * ACK asked for now; otherwise the delayed-ACK timer sends it
- * (__tcp_ack_snd_check()).
+ * At once: more than a full-sized segment unacknowledged, quick-ACK
+ * mode, out-of-order data held, or an ACK asked for now; otherwise the
+ * delayed-ACK timer sends it (__tcp_ack_snd_check()).
  */
 void mytcp_ack_check(struct sock *sk)
 {
@@ -224,7 +204,7 @@ void mytcp_ack_check(struct sock *sk)
 
 	if (!(msk->ack_pending & MYTCP_ACK_SCHED))
 		return;
-	if (mytcp_ack_due(sk) ||
+	if (msk->rcv_nxt - msk->rcv_wup > msk->rcv_mss ||
 	    mytcp_in_quickack(msk) || (msk->ack_pending & MYTCP_ACK_NOW) ||
 	    !RB_EMPTY_ROOT(&msk->ofo_root))
 		mytcp_send_ack(sk);
