@@ -1136,14 +1136,20 @@ static void mytcp_test_gro_merge(struct kunit *test)
 						    1448, 1448));
 }
 
+/* May @h, a full segment, follow @held's one full segment in a GRO packet? */
+static bool mytcp_test_gro_next(const struct mytcp_test_hdr *held,
+				const struct mytcp_test_hdr *h)
+{
+	return mytcp_gro_may_merge(&held->th, 1448, &h->th, 1448, 1448);
+}
+
 static void mytcp_test_gro_no_merge(struct kunit *test)
 {
 	struct mytcp_test_hdr held, h;
 
 	mytcp_test_gro_hdr(&held, 1000, 5);
 	mytcp_test_gro_hdr(&h, 2448, 5);
-	KUNIT_ASSERT_TRUE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
-						    1448, 1448));
+	KUNIT_ASSERT_TRUE(test, mytcp_test_gro_next(&held, &h));
 	/* A gap, an overlap, a bare ACK, a segment larger than the first. */
 	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1000, &h.th,
 						     1448, 1448));
@@ -1155,44 +1161,35 @@ static void mytcp_test_gro_no_merge(struct kunit *test)
 						     1449, 1448));
 	/* Another timestamp, ACK number, window, urgent pointer. */
 	mytcp_test_gro_hdr(&h, 2448, 6);
-	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
-						     1448, 1448));
+	KUNIT_EXPECT_FALSE(test, mytcp_test_gro_next(&held, &h));
 	mytcp_test_gro_hdr(&h, 2448, 5);
 	h.th.ack_seq = htonl(78);
-	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
-						     1448, 1448));
+	KUNIT_EXPECT_FALSE(test, mytcp_test_gro_next(&held, &h));
 	mytcp_test_gro_hdr(&h, 2448, 5);
 	h.th.window = htons(513);
-	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
-						     1448, 1448));
+	KUNIT_EXPECT_FALSE(test, mytcp_test_gro_next(&held, &h));
 	mytcp_test_gro_hdr(&h, 2448, 5);
 	h.th.urg_ptr = htons(1);
-	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
-						     1448, 1448));
+	KUNIT_EXPECT_FALSE(test, mytcp_test_gro_next(&held, &h));
 	/* Other flags, a reserved bit, no ACK. */
 	mytcp_test_gro_hdr(&h, 2448, 5);
 	h.th.fin = 1;
-	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
-						     1448, 1448));
+	KUNIT_EXPECT_FALSE(test, mytcp_test_gro_next(&held, &h));
 	mytcp_test_gro_hdr(&h, 2448, 5);
 	h.th.cwr = 1;
-	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
-						     1448, 1448));
+	KUNIT_EXPECT_FALSE(test, mytcp_test_gro_next(&held, &h));
 	mytcp_test_gro_hdr(&h, 2448, 5);
 	h.th.res1 = 1;
-	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
-						     1448, 1448));
+	KUNIT_EXPECT_FALSE(test, mytcp_test_gro_next(&held, &h));
 	mytcp_test_gro_hdr(&h, 2448, 5);
 	h.th.ack = 0;
 	held.th.ack = 0;
-	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
-						     1448, 1448));
+	KUNIT_EXPECT_FALSE(test, mytcp_test_gro_next(&held, &h));
 	/* Options of another length. */
 	mytcp_test_gro_hdr(&held, 1000, 5);
 	mytcp_test_gro_hdr(&h, 2448, 5);
 	h.th.doff = MYTCP_HDR_LEN / 4;
-	KUNIT_EXPECT_FALSE(test, mytcp_gro_may_merge(&held.th, 1448, &h.th,
-						     1448, 1448));
+	KUNIT_EXPECT_FALSE(test, mytcp_test_gro_next(&held, &h));
 }
 
 static void mytcp_test_gro_ends(struct kunit *test)

@@ -713,7 +713,7 @@ class Drill:
         self.kernel_isn = self.isns.get((kport, pport))
 
     def counters(self):
-        """The namespace's counters, by name, from /proc/net/mytcp_snmp."""
+        """The namespace's counters by name: mytcp_snmp, or TCP's Tcp and TcpExt."""
         if AGAINST_TCP:
             lines = (mytcp.read("/proc/thread-self/net/snmp") +
                      mytcp.read("/proc/thread-self/net/netstat")).splitlines()
