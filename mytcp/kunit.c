@@ -4,8 +4,9 @@
  * numbering and names, sysctl defaults and ranges, ISNs, MSS, window
  * scale and SYN options, the receiver's ACK timeout and window
  * arithmetic, the RTO estimator, Reno's and CUBIC's arithmetic and the SACK
- * scoreboard (on a queue of bare segments), and which segments GRO may
- * merge.  Built only against a kernel with CONFIG_KUNIT; needs mytcp.ko
+ * scoreboard (on a queue of bare segments), which segments GRO may
+ * merge, and the write queue's buffers of several segments (cut and
+ * trimmed on a socket of their own).  Built only against a kernel with CONFIG_KUNIT; needs mytcp.ko
  * loaded.
  */
 #include <kunit/test.h>
@@ -1022,6 +1023,52 @@ static void mytcp_test_sack_reorder(struct kunit *test)
 	skb_queue_purge(&q);
 }
 
+/* Buffers of several segments count for all of them on the scoreboard. */
+static void mytcp_test_sack_bundles(struct kunit *test)
+{
+	static const u32 seqs[] = { 1000, 4000, 5000, 7000 };
+	struct mytcp_scoreboard sb;
+	struct sk_buff *skb, *a, *c;
+	struct sk_buff_head q;
+	u32 again = 0;
+	int i;
+
+	/* [1000, 4000) went as 3 segments, [4000, 5000) as 1, [5000, 7000) as 2. */
+	mytcp_sack_fill(test, &q, &sb, 3);
+	i = 0;
+	skb_queue_walk(&q, skb) {
+		MYTCP_SKB_CB(skb)->seq = seqs[i];
+		MYTCP_SKB_CB(skb)->end_seq = seqs[i + 1];
+		MYTCP_SKB_CB(skb)->pcount = (seqs[i + 1] - seqs[i]) / 1000;
+		i++;
+	}
+	a = mytcp_sack_find(&q, 1000);
+	c = mytcp_sack_find(&q, 5000);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_tag(&sb, &q, NULL, 4000, 7000, NULL), 3U);
+	KUNIT_EXPECT_EQ(test, sb.sacked_out, 3U);
+	/* Three SACKed segments above it: all three of the first are lost. */
+	KUNIT_EXPECT_EQ(test, mytcp_sack_mark_lost(&sb, &q, NULL, 3, MYTCP_TEST_NEW, &again), 3U);
+	KUNIT_EXPECT_EQ(test, sb.lost_out, 3U);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_pipe(&sb, 6), 0U);
+	mytcp_sack_resent(&sb, a);
+	KUNIT_EXPECT_EQ(test, sb.retrans_out, 3U);
+	KUNIT_EXPECT_EQ(test, mytcp_sack_pipe(&sb, 6), 3U);
+	/* An ACK of its first segment: it counts for two. */
+	mytcp_sack_shrink(&sb, a, 1);
+	MYTCP_SKB_CB(a)->pcount = 2;
+	KUNIT_EXPECT_EQ(test, sb.lost_out, 2U);
+	KUNIT_EXPECT_EQ(test, sb.retrans_out, 2U);
+	mytcp_sack_unlink(&sb, c);
+	__skb_unlink(c, &q);
+	kfree_skb(c);
+	KUNIT_EXPECT_EQ(test, sb.sacked_out, 1U);
+	/* Reneging, then a timeout: a's two and the one at 4000 are lost. */
+	mytcp_sack_forget(&sb, &q);
+	mytcp_sack_mark_all_lost(&sb, &q, NULL);
+	KUNIT_EXPECT_EQ(test, sb.lost_out, 3U);
+	skb_queue_purge(&q);
+}
+
 static void mytcp_test_sack_timeout(struct kunit *test)
 {
 	struct mytcp_scoreboard sb;
@@ -1083,6 +1130,7 @@ static struct kunit_case mytcp_sack_cases[] = {
 	KUNIT_CASE(mytcp_test_sack_lost_by_time),
 	KUNIT_CASE(mytcp_test_sack_reorder),
 	KUNIT_CASE(mytcp_test_sack_timeout),
+	KUNIT_CASE(mytcp_test_sack_bundles),
 	{}
 };
 
@@ -1230,10 +1278,243 @@ static struct kunit_suite mytcp_gro_suite = {
 	.test_cases = mytcp_gro_cases,
 };
 
+/* write queue: the size of a buffer (mytcp_bundle_goal()) */
+static void mytcp_test_bundle_goal(struct kunit *test)
+{
+	/* 45 segments of 1448: a 64 KB GSO packet less mytcp's headroom. */
+	KUNIT_EXPECT_EQ(test, mytcp_bundle_goal(1448, 6 << 20, 65536, 65535), 45U * 1448);
+	/* Half the peer's largest window: 10000 bytes hold 6 segments. */
+	KUNIT_EXPECT_EQ(test, mytcp_bundle_goal(1448, 20000, 65536, 65535), 6U * 1448);
+	/* Never less than a segment: a small window, lo's 64 KB MSS. */
+	KUNIT_EXPECT_EQ(test, mytcp_bundle_goal(1448, 1000, 65536, 65535), 1448U);
+	KUNIT_EXPECT_EQ(test, mytcp_bundle_goal(65483, 6 << 20, 65536, 65535), 65483U);
+	/* The route's segment limit. */
+	KUNIT_EXPECT_EQ(test, mytcp_bundle_goal(1448, 6 << 20, 65536, 4), 4U * 1448);
+	KUNIT_EXPECT_EQ(test, mytcp_bundle_goal(1000, 6 << 20, 0, 65535), 1000U);
+}
+
+/* What the peer's window lets go of a buffer (mytcp_sendable()). */
+static void mytcp_test_sendable(struct kunit *test)
+{
+	struct mytcp_sock *msk = kunit_kzalloc(test, sizeof(*msk), GFP_KERNEL);
+	struct sk_buff *skb = alloc_skb(0, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, msk);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	msk->mss_cache = 1000;
+	msk->max_window = 20000;
+	msk->snd_una = 1000;
+	msk->snd_nxt = 5000;
+	msk->snd_wnd = 10000;		/* the window ends at 11000 */
+	MYTCP_SKB_CB(skb)->seq = 5000;
+	skb->len = 4000;		/* only the length is read */
+	KUNIT_EXPECT_EQ(test, mytcp_sendable(msk, skb), 4000U);
+	/* 6000 of 8000 fit: those go, cut after whole segments. */
+	skb->len = 8000;
+	KUNIT_EXPECT_EQ(test, mytcp_sendable(msk, skb), 6000U);
+	msk->snd_wnd = 6500;
+	KUNIT_EXPECT_EQ(test, mytcp_sendable(msk, skb), 2000U);
+	/* Less than a segment, data in flight: silly window, nothing. */
+	msk->snd_wnd = 4500;
+	KUNIT_EXPECT_EQ(test, mytcp_sendable(msk, skb), 0U);
+	/* Nothing in flight: what the window holds goes. */
+	msk->snd_una = 5000;
+	msk->snd_wnd = 500;
+	KUNIT_EXPECT_EQ(test, mytcp_sendable(msk, skb), 500U);
+	/* A closed window; a bare FIN goes regardless. */
+	msk->snd_wnd = 0;
+	KUNIT_EXPECT_EQ(test, mytcp_sendable(msk, skb), 0U);
+	skb->len = 0;
+	KUNIT_EXPECT_EQ(test, mytcp_sendable(msk, skb), 0U);
+	kfree_skb(skb);
+}
+
+/* A socket of our own: the buffers' charges need one. */
+static struct sock *mytcp_test_sock(struct kunit *test, struct socket **sock)
+{
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_MYTCP, SOCK_STREAM, 0, sock), 0);
+	lock_sock((*sock)->sk);
+	return (*sock)->sk;
+}
+
+/* The socket's destructor frees what is left on its write queue. */
+static void mytcp_test_sock_done(struct sock *sk, struct socket *sock)
+{
+	release_sock(sk);
+	sock_release(sock);
+}
+
+/*
+ * Queue a buffer sent as @segs segments of 1000 bytes, with PSH, marked
+ * lost, transmission 7; each payload byte is its sequence number's low
+ * byte.
+ */
+static struct sk_buff *mytcp_test_bundle(struct kunit *test, struct sock *sk,
+					 u32 segs)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	struct sk_buff *skb = mytcp_queue_segment(sk, 0, MYTCPHDR_PSH);
+	struct page *page = alloc_page(GFP_KERNEL);
+	struct mytcp_skb_cb *cb;
+	u32 len = segs * 1000, i;
+	u8 *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_LE(test, len, (u32)PAGE_SIZE);
+	cb = MYTCP_SKB_CB(skb);
+	p = page_address(page);
+	for (i = 0; i < len; i++)
+		p[i] = (u8)(cb->seq + i);
+	KUNIT_ASSERT_TRUE(test, sk_wmem_schedule(sk, len));
+	skb_fill_page_desc(skb, 0, page, 0, len);
+	skb->len += len;
+	skb->data_len += len;
+	skb->truesize += len;
+	sk_wmem_queued_add(sk, len);
+	sk_mem_charge(sk, len);
+	cb->end_seq += len;
+	cb->pcount = segs;
+	cb->seg_size = 1000;
+	cb->sacked = MYTCP_SACKED_LOST;
+	cb->tx = 7;
+	msk->write_seq += len;
+	msk->snd_nxt = msk->write_seq;
+	msk->send_head = NULL;
+	return skb;
+}
+
+/* Does @skb hold the bytes of its sequence numbers, and only those? */
+static void mytcp_test_payload(struct kunit *test, const struct sk_buff *skb)
+{
+	const struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	u8 *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	u32 i, wrong = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_LE(test, skb->len, (u32)PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, skb->len, cb->end_seq - cb->seq);
+	KUNIT_ASSERT_EQ(test, skb_copy_bits(skb, 0, buf, skb->len), 0);
+	for (i = 0; i < skb->len; i++)
+		wrong += buf[i] != (u8)(cb->seq + i);
+	KUNIT_EXPECT_EQ(test, wrong, 0U);
+}
+
+static void mytcp_test_split_sent(struct kunit *test)
+{
+	struct sk_buff *skb, *tail, *copy;
+	struct socket *sock;
+	struct sock *sk = mytcp_test_sock(test, &sock);
+
+	skb = mytcp_test_bundle(test, sk, 4);
+	/* A copy still in flight shares the fragments. */
+	copy = skb_clone(skb, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, copy);
+	KUNIT_EXPECT_EQ(test, mytcp_split_sent(sk, skb, 4), -EINVAL);
+	KUNIT_ASSERT_EQ(test, mytcp_split_sent(sk, skb, 1), 0);
+	tail = skb->next;
+	KUNIT_EXPECT_EQ(test, skb->len, 1000U);
+	KUNIT_EXPECT_EQ(test, mytcp_skb_pcount(skb), 1U);
+	KUNIT_EXPECT_EQ(test, tail->len, 3000U);
+	KUNIT_EXPECT_EQ(test, mytcp_skb_pcount(tail), 3U);
+	KUNIT_EXPECT_EQ(test, MYTCP_SKB_CB(tail)->seq, 1000U);
+	KUNIT_EXPECT_EQ(test, MYTCP_SKB_CB(tail)->end_seq, 4000U);
+	/* PSH goes with the end; the marks with both. */
+	KUNIT_EXPECT_EQ(test, MYTCP_SKB_CB(skb)->flags, 0);
+	KUNIT_EXPECT_EQ(test, MYTCP_SKB_CB(tail)->flags, MYTCPHDR_PSH);
+	KUNIT_EXPECT_EQ(test, MYTCP_SKB_CB(tail)->sacked, MYTCP_SACKED_LOST);
+	/* Numbered as if sent one by one: 4 for the first, 7 the last. */
+	KUNIT_EXPECT_EQ(test, MYTCP_SKB_CB(tail)->tx, 7U);
+	KUNIT_EXPECT_EQ(test, MYTCP_SKB_CB(skb)->tx, 4U);
+	KUNIT_EXPECT_EQ(test, MYTCP_SKB_CB(tail)->seg_size, 1000);
+	mytcp_test_payload(test, skb);
+	mytcp_test_payload(test, tail);
+	KUNIT_EXPECT_EQ(test, copy->len, 4000U);
+	mytcp_test_payload(test, copy);
+	/* What the queue is charged is what its buffers hold. */
+	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, (int)(skb->truesize + tail->truesize));
+	kfree_skb(copy);
+	mytcp_test_sock_done(sk, sock);
+}
+
+static void mytcp_test_trim_acked(struct kunit *test)
+{
+	struct mytcp_sock *msk;
+	struct sk_buff *skb, *copy;
+	struct socket *sock;
+	struct sock *sk = mytcp_test_sock(test, &sock);
+	int queued;
+
+	msk = mytcp_sk(sk);
+	skb = mytcp_test_bundle(test, sk, 4);
+	copy = skb_clone(skb, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, copy);
+	queued = sk->sk_wmem_queued;
+	/* 1500 bytes acknowledged: 2500 left, three segments of 1000. */
+	msk->snd_una = 1500;
+	KUNIT_EXPECT_EQ(test, mytcp_trim_acked(sk, skb), 1U);
+	KUNIT_EXPECT_EQ(test, MYTCP_SKB_CB(skb)->seq, 1500U);
+	KUNIT_EXPECT_EQ(test, skb->len, 2500U);
+	KUNIT_EXPECT_EQ(test, mytcp_skb_pcount(skb), 3U);
+	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, queued - 1500);
+	mytcp_test_payload(test, skb);
+	KUNIT_EXPECT_EQ(test, copy->len, 4000U);
+	mytcp_test_payload(test, copy);
+	/* Still three segments: the bytes go, the count stays. */
+	msk->snd_una = 1700;
+	KUNIT_EXPECT_EQ(test, mytcp_trim_acked(sk, skb), 0U);
+	KUNIT_EXPECT_EQ(test, skb->len, 2300U);
+	mytcp_test_payload(test, skb);
+	/* All of it acknowledged: that is for the caller to free. */
+	msk->snd_una = 4000;
+	KUNIT_EXPECT_EQ(test, mytcp_trim_acked(sk, skb), 0U);
+	KUNIT_EXPECT_EQ(test, skb->len, 2300U);
+	kfree_skb(copy);
+	mytcp_test_sock_done(sk, sock);
+}
+
+static void mytcp_test_unbundle_sent(struct kunit *test)
+{
+	struct socket *sock;
+	struct sock *sk = mytcp_test_sock(test, &sock);
+	struct sk_buff *skb;
+	u32 n = 0, seq = 0;
+
+	mytcp_test_bundle(test, sk, 3);
+	mytcp_test_bundle(test, sk, 1);
+	mytcp_test_bundle(test, sk, 2);
+	mytcp_unbundle_sent(sk);
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		KUNIT_EXPECT_EQ(test, MYTCP_SKB_CB(skb)->seq, seq);
+		KUNIT_EXPECT_EQ(test, skb->len, 1000U);
+		KUNIT_EXPECT_EQ(test, mytcp_skb_pcount(skb), 1U);
+		mytcp_test_payload(test, skb);
+		seq += 1000;
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, 6U);
+	mytcp_test_sock_done(sk, sock);
+}
+
+static struct kunit_case mytcp_wqueue_cases[] = {
+	KUNIT_CASE(mytcp_test_bundle_goal),
+	KUNIT_CASE(mytcp_test_sendable),
+	KUNIT_CASE(mytcp_test_split_sent),
+	KUNIT_CASE(mytcp_test_trim_acked),
+	KUNIT_CASE(mytcp_test_unbundle_sent),
+	{}
+};
+
+static struct kunit_suite mytcp_wqueue_suite = {
+	.name = "mytcp_wqueue",
+	.test_cases = mytcp_wqueue_cases,
+};
+
 kunit_test_suites(&mytcp_seq_suite, &mytcp_state_suite, &mytcp_sysctl_suite,
 		  &mytcp_wire_suite, &mytcp_cookie_suite, &mytcp_receiver_suite,
 		  &mytcp_rtt_suite, &mytcp_reno_suite, &mytcp_cubic_suite,
-		  &mytcp_mem_suite, &mytcp_sack_suite, &mytcp_gro_suite);
+		  &mytcp_mem_suite, &mytcp_sack_suite, &mytcp_gro_suite,
+		  &mytcp_wqueue_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests of mytcp's pure logic");

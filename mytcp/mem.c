@@ -300,7 +300,9 @@ static bool mytcp_segment_reusable(const struct sock *sk, struct sk_buff *skb)
 	       skb->destructor == mytcp_wqueue_destructor &&
 	       refcount_read(&skb->users) == 1 && !skb_cloned(skb) &&
 	       !skb->head_frag && !skb->pfmemalloc && !skb_zcopy(skb) &&
-	       !skb_has_frag_list(skb) && !skb_has_extensions(skb);
+	       !skb_has_frag_list(skb) && !skb_has_extensions(skb) &&
+	       /* a head given its own copy (wqueue.c) may differ in size */
+	       skb->truesize == SKB_TRUESIZE(skb_end_offset(skb)) + skb->data_len;
 }
 
 /*

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Segmentation offload: full-sized segments of the write queue leave as
- * one GSO packet (their page fragments gathered behind one header), and
- * the GSO callback registered for IP protocol 253 cuts such a packet back
- * into segments wherever a device cannot carry it whole.
+ * Segmentation offload: a write-queue buffer of several segments leaves
+ * as one GSO packet (wqueue.c, output.c), and the GSO callback registered
+ * for IP protocol 253 cuts such a packet back into segments wherever a
+ * device cannot carry it whole.
  *
  * The kernel has GSO types only for its own protocols.  mytcp marks its
  * packets SKB_GSO_SCTP: like NETIF_F_GSO_SCTP it is a software-only
@@ -30,61 +30,8 @@
 #include <net/protocol.h>
 #include <net/mytcp.h>
 
-/* The page fragments of @seg that do not extend the last one of @gso. */
-static unsigned int mytcp_count_new_frags(const struct sk_buff *gso,
-					  const struct sk_buff *seg)
-{
-	const struct skb_shared_info *from = skb_shinfo(seg);
-	unsigned int n = from->nr_frags;
-
-	if (n && skb_can_coalesce((struct sk_buff *)gso,
-				  skb_shinfo(gso)->nr_frags,
-				  skb_frag_page(&from->frags[0]),
-				  skb_frag_off(&from->frags[0])))
-		n--;
-	return n;
-}
-
 /**
- * mytcp_gso_append() - add a segment's payload to a GSO packet
- * @gso: the packet being built, its payload all in page fragments
- * @seg: a segment of the write queue whose payload is all in fragments
- *
- * The packet takes its own reference on each page; a fragment that
- * continues the packet's last one in the same page extends it.
- *
- * Return: false, and nothing added, when the fragments do not fit.
- */
-bool mytcp_gso_append(struct sk_buff *gso, const struct sk_buff *seg)
-{
-	const struct skb_shared_info *from = skb_shinfo(seg);
-	struct skb_shared_info *to = skb_shinfo(gso);
-	unsigned int i;
-
-	if (to->nr_frags + mytcp_count_new_frags(gso, seg) > MAX_SKB_FRAGS)
-		return false;
-	for (i = 0; i < from->nr_frags; i++) {
-		const skb_frag_t *frag = &from->frags[i];
-		struct page *page = skb_frag_page(frag);
-		unsigned int size = skb_frag_size(frag);
-
-		if (!i && skb_can_coalesce(gso, to->nr_frags, page,
-					   skb_frag_off(frag))) {
-			skb_frag_size_add(&to->frags[to->nr_frags - 1], size);
-			continue;
-		}
-		get_page(page);
-		skb_fill_page_desc(gso, to->nr_frags, page, skb_frag_off(frag),
-				   size);
-	}
-	gso->len += seg->data_len;
-	gso->data_len += seg->data_len;
-	gso->truesize += seg->data_len;
-	return true;
-}
-
-/**
- * mytcp_gso_mark() - make a built packet a GSO packet
+ * mytcp_gso_mark() - make a packet a GSO packet
  * @gso: the packet, header pushed
  * @mss: payload of each segment it stands for
  * @segs: how many segments

@@ -533,27 +533,68 @@ static int mytcp_send_copy(struct sock *sk, struct sk_buff *copy, u32 seq,
 	return ip_queue_xmit(sk, copy, &inet->cork.fl);
 }
 
-/* A segment of the write queue goes out now: when, and what it counts. */
-static void mytcp_stamp_segment(struct sock *sk, struct sk_buff *skb)
+/*
+ * The segments @skb counts for (what it went as the first time, or what
+ * the MSS cuts it into), and in *@size the payload of each one but the
+ * last.  Never more than the MSS now: should the path MTU have fallen
+ * since the first send, a resend is cut smaller (its count stays).
+ */
+static u32 mytcp_tx_segs(const struct mytcp_sock *msk, const struct sk_buff *skb,
+			 u32 *size)
+{
+	const struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+
+	*size = msk->mss_cache;
+	if (cb->pcount) {
+		*size = min_t(u32, cb->seg_size ? : *size, *size);
+		return cb->pcount;
+	}
+	return max_t(u32, DIV_ROUND_UP(skb->len, *size), 1);
+}
+
+/* A buffer of the write queue goes out now: when, and what it counts. */
+static void mytcp_stamp_segment(struct sock *sk, struct sk_buff *skb, u32 segs)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 
 	cb->when = jiffies;
-	cb->tx = ++msk->sack.tx_count;
+	/* The number of its last segment: later ones overtake from there. */
+	msk->sack.tx_count += segs;
+	cb->tx = msk->sack.tx_count;
 	/* As TCP, OutSegs leaves out retransmissions: RetransSegs has them. */
 	if (!mytcp_seq_before(cb->seq, msk->snd_nxt))
-		mytcp_inc_stats(sock_net(sk), MYTCP_MIB_OUTSEGS);
+		SNMP_ADD_STATS(mytcp_net(sock_net(sk))->mib, MYTCP_MIB_OUTSEGS, segs);
 	else
 		cb->retrans = 1;	/* Karn: its ACK measures nothing */
 }
 
+/*
+ * Make @copy a GSO packet of segments of @size, or a plain one when its
+ * payload fits one: its shared info may be the write-queue buffer's (a
+ * clone), holding what an earlier send set.
+ */
+static void mytcp_mark_copy(struct sk_buff *copy, u32 size)
+{
+	if (copy->len > size) {
+		mytcp_gso_mark(copy, size, DIV_ROUND_UP(copy->len, size));
+		return;
+	}
+	skb_shinfo(copy)->gso_size = 0;
+	skb_shinfo(copy)->gso_segs = 0;
+	skb_shinfo(copy)->gso_type = 0;
+}
+
 /**
- * mytcp_transmit_skb() - send (a copy of) a segment of the write queue
+ * mytcp_transmit_skb() - send (a copy of) a buffer of the write queue
  * @sk: the socket, locked
- * @skb: the segment; it stays on the queue for retransmission
+ * @skb: the buffer; it stays on the queue for retransmission
  *
- * Return: 0 or a negative errno from the IP layer.
+ * A buffer longer than a segment goes as one GSO packet (offload.c cuts
+ * it, in software or in the device).
+ *
+ * Return: 0, a negative errno, or what the IP layer returned
+ * (net_xmit_eval() tells whether it left).
  */
 int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 {
@@ -562,7 +603,9 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 	u8 opts[MYTCP_MAX_OPT_LEN];
 	unsigned int optlen = 0, hdrlen;
 	struct sk_buff *copy;
+	u32 segs, size;
 
+	segs = mytcp_tx_segs(msk, skb, &size);
 	if (cb->flags & MYTCPHDR_SYN) {
 		u32 ts[2] = { mytcp_ts_clock() + msk->ts_offset, msk->ts_recent };
 
@@ -573,7 +616,7 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 	} else {
 		/* mss_cache leaves room for the timestamp option already. */
 		optlen = mytcp_sock_ts_option(msk, opts);
-		if (skb->len < msk->mss_cache)
+		if (segs == 1 && skb->len < msk->mss_cache)
 			optlen += mytcp_sack_options(sk, opts + optlen,
 						     min_t(u32, MYTCP_MAX_OPT_LEN - optlen,
 							   msk->mss_cache - skb->len));
@@ -587,9 +630,11 @@ int mytcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 		copy = skb_clone(skb, GFP_ATOMIC);
 	if (!copy)
 		return -ENOBUFS;
-	mytcp_stamp_segment(sk, skb);
+	mytcp_stamp_segment(sk, skb, segs);
 
 	memset(copy->cb, 0, sizeof(copy->cb));
+	if (!(cb->flags & MYTCPHDR_SYN))
+		mytcp_mark_copy(copy, size);
 	skb_push(copy, hdrlen);
 	skb_reset_transport_header(copy);
 	if (optlen)
@@ -704,97 +749,25 @@ void mytcp_send_fin(struct sock *sk)
 	mytcp_push_pending(sk);
 }
 
-/* A segment for the write queue with room for @size bytes of payload. */
-static struct sk_buff *mytcp_alloc_segment(struct sock *sk, unsigned int size,
-					   gfp_t gfp)
-{
-	struct sk_buff *skb = size ? NULL : mytcp_take_spare(sk);
-
-	if (!skb) {
-		skb = alloc_skb(MYTCP_HEADROOM + size, gfp);
-		if (!skb)
-			return NULL;
-		skb_reserve(skb, MYTCP_HEADROOM);
-	}
-	/* Copies need no running sum: mytcp_set_checksum() does it. */
-	skb->ip_summed = CHECKSUM_PARTIAL;
-	mytcp_charge_wqueue(sk, skb);
-	return skb;
-}
-
 /**
- * mytcp_queue_segment() - append an empty segment to the write queue
- * @sk: the socket, locked
- * @size: room for payload in its linear part (data sent by the user goes
- *        into page fragments instead)
- * @flags: MYTCPHDR_* flags it will carry
- *
- * The segment starts at write_seq and occupies nothing yet.
- *
- * Return: the segment, or NULL without memory.
- */
-struct sk_buff *mytcp_queue_segment(struct sock *sk, unsigned int size, u8 flags)
-{
-	struct mytcp_sock *msk = mytcp_sk(sk);
-	struct sk_buff *skb;
-
-	skb = mytcp_alloc_segment(sk, size, sk->sk_allocation);
-	if (!skb)
-		return NULL;
-	MYTCP_SKB_CB(skb)->seq = msk->write_seq;
-	MYTCP_SKB_CB(skb)->end_seq = msk->write_seq;
-	MYTCP_SKB_CB(skb)->flags = flags;
-	__skb_queue_tail(&sk->sk_write_queue, skb);
-	if (!msk->send_head)
-		msk->send_head = skb;
-	return skb;
-}
-
-/*
- * Cut the first @len bytes of a never-sent segment off into their own;
- * the page fragments beyond @len move to the new segment with the truesize
- * they were charged.
- */
-static int mytcp_split_segment(struct sock *sk, struct sk_buff *skb, u32 len)
-{
-	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb), *ncb;
-	u32 head = skb_headlen(skb) > len ? skb_headlen(skb) - len : 0;
-	struct sk_buff *tail;
-	u32 moved;
-
-	tail = mytcp_alloc_segment(sk, head, GFP_ATOMIC);
-	if (!tail)
-		return -ENOBUFS;
-	skb_split(skb, tail, len);
-	moved = tail->data_len;
-	skb->truesize -= moved;
-	tail->truesize += moved;
-	ncb = MYTCP_SKB_CB(tail);
-	ncb->seq = cb->seq + len;
-	ncb->end_seq = cb->end_seq;
-	ncb->flags = cb->flags;		/* FIN and PSH stay at the end */
-	cb->flags &= ~(MYTCPHDR_FIN | MYTCPHDR_PSH);
-	cb->end_seq = ncb->seq;
-	__skb_queue_after(&sk->sk_write_queue, skb, tail);
-	return 0;
-}
-
-/**
- * mytcp_sendable() - how much of a segment the peer's window lets go now
+ * mytcp_sendable() - how much of a buffer the peer's window lets go now
  * @msk: the socket
- * @skb: the first unsent segment
+ * @skb: the first unsent buffer
  *
- * All of it when it fits the window; a window's worth when that is at
+ * All of it when it fits the window.  Else, when at least its first
+ * segment fits, the whole segments that fit (TCP's tcp_snd_wnd_test()
+ * and tcp_mss_split_point()).  Else a window's worth when that is at
  * least half the largest window the peer offered or nothing is in flight
- * (sender-side silly window avoidance, RFC 9293 3.8.6.2.1); else nothing.
- * SYN and a bare FIN (no payload) go regardless of the window.
+ * (sender-side silly window avoidance, RFC 9293 3.8.6.2.1); else
+ * nothing.  SYN and a bare FIN (no payload) go regardless of the window.
  *
- * Return: bytes of payload; for a segment without payload, 0.
+ * Return: bytes of payload; for a buffer without payload, 0.
  */
 u32 mytcp_sendable(const struct mytcp_sock *msk, const struct sk_buff *skb)
 {
 	u32 limit = msk->snd_una + msk->snd_wnd;
 	u32 seq = MYTCP_SKB_CB(skb)->seq;
+	u32 mss = msk->mss_cache;
 	u32 usable;
 
 	if (!skb->len || !mytcp_seq_after(seq + skb->len, limit))
@@ -802,58 +775,94 @@ u32 mytcp_sendable(const struct mytcp_sock *msk, const struct sk_buff *skb)
 	if (!mytcp_seq_after(limit, seq))
 		return 0;
 	usable = limit - seq;
+	if (usable >= mss)
+		return usable - usable % mss;
 	if (usable >= msk->max_window / 2 || msk->snd_una == msk->snd_nxt)
 		return usable;
 	return 0;
 }
+EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_sendable);
 
 /*
- * Nagle's algorithm as TCP has it (RFC 896 with Minshall's change): the
- * last, sub-MSS segment waits while an earlier small segment is still
- * unacknowledged, unless MYTCP_NODELAY is set or it carries a FIN.
+ * Nagle's algorithm as TCP has it (RFC 896 with Minshall's change): a
+ * sub-MSS segment at the end of the queue waits while an earlier small
+ * segment is still unacknowledged, unless MYTCP_NODELAY is set or it
+ * carries a FIN.  Would @skb's short last segment wait?
  */
 static bool mytcp_nagle_holds(struct sock *sk, const struct sk_buff *skb)
 {
 	const struct mytcp_sock *msk = mytcp_sk(sk);
 
-	if (msk->nodelay || skb->len >= msk->mss_cache ||
+	if (msk->nodelay ||
 	    (MYTCP_SKB_CB(skb)->flags & (MYTCPHDR_FIN | MYTCPHDR_SYN)) ||
 	    !skb_queue_is_last(&sk->sk_write_queue, skb))
 		return false;
 	return msk->packets_out && mytcp_seq_after(msk->snd_sml, msk->snd_una);
 }
 
-/* May the segment at send_head go now, as far as cwnd and Nagle go? */
-static bool mytcp_cwnd_allows(struct sock *sk, const struct sk_buff *skb)
+/*
+ * How many more segments the congestion window lets go: cwnd less what
+ * is in flight.  A SYN goes regardless.
+ */
+static u32 mytcp_cwnd_quota(struct sock *sk, const struct sk_buff *skb)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
+	u32 in_flight;
 
 	if (MYTCP_SKB_CB(skb)->flags & MYTCPHDR_SYN)
-		return true;
+		return 1;
 	/* After a timeout, what was lost goes before anything new. */
 	if (!msk->sack_ok && msk->ca_state == MYTCP_CA_LOSS &&
 	    mytcp_seq_before(msk->rtx_next, msk->recover))
-		return false;
+		return 0;
 	/* With SACK, what the peer SACKed left the network (RFC 6675). */
 	if (msk->sack_ok)
-		return mytcp_sack_pipe(&msk->sack, msk->packets_out) < msk->snd_cwnd;
-	return mytcp_in_flight(sk) < msk->snd_cwnd;
+		in_flight = mytcp_sack_pipe(&msk->sack, msk->packets_out);
+	else
+		in_flight = mytcp_in_flight(sk);
+	return in_flight < msk->snd_cwnd ? msk->snd_cwnd - in_flight : 0;
 }
 
-/* Book-keeping of a segment sent for the first time. */
+/*
+ * How much of @skb, the first unsent buffer, goes now: @len, what the
+ * peer's window lets go (mytcp_sendable()), cut to @quota segments and
+ * to one segment without GSO; and at the end of the queue, only its full
+ * segments when Nagle holds its short last one (TCP's
+ * tcp_mss_split_point()).
+ */
+static u32 mytcp_send_limit(struct sock *sk, const struct sk_buff *skb,
+			    u32 len, u32 quota)
+{
+	u32 mss = mytcp_sk(sk)->mss_cache;
+	u32 most = mss * min_t(u32, quota, sk_can_gso(sk) ? sk->sk_gso_max_segs : 1);
+
+	if (len > most)
+		return most;
+	if (len == skb->len && len > mss && len % mss &&
+	    mytcp_nagle_holds(sk, skb))
+		return len - len % mss;
+	return len;
+}
+
+/* Book-keeping of a buffer sent for the first time. */
 static void mytcp_sent_new(struct sock *sk, struct sk_buff *skb)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+	u32 segs, size;
 
+	segs = mytcp_tx_segs(msk, skb, &size);
+	cb->pcount = segs;
+	cb->seg_size = size;
 	if (mytcp_seq_after(cb->end_seq, msk->snd_nxt))
 		msk->snd_nxt = cb->end_seq;
-	if (skb->len < msk->mss_cache)
+	if (!skb->len || skb->len % msk->mss_cache)
 		msk->snd_sml = cb->end_seq;
 	msk->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
 			 NULL : skb->next;
+	msk->packets_out += segs;
 	/* The first in flight starts the timer; a probe timer ends. */
-	if (!msk->packets_out++) {
+	if (msk->packets_out == segs) {
 		msk->backoff = 0;
 		msk->probes_stamp = 0;
 		msk->tlp_out = 0;
@@ -862,180 +871,48 @@ static void mytcp_sent_new(struct sock *sk, struct sk_buff *skb)
 	msk->lsndtime = jiffies;
 }
 
-/*
- * Full-sized segments that go together, gathered into one GSO packet
- * (offload.c) while push_pending walks the queue: the IP layer and the
- * device then see one packet, not one per segment.
- */
-struct mytcp_run {
-	struct sk_buff	*skb;		/* the packet being built, or NULL */
-	struct sk_buff	*first;		/* its first segment on the queue */
-	u32		snd_nxt;	/* snd_nxt before the run */
-	u16		segs;
-	u8		flags;		/* PSH, FIN of its last segment */
-};
-
-/* Does @skb end its run: shorter than the MSS, or with PSH or FIN? */
-static bool mytcp_run_ends(struct sock *sk, const struct sk_buff *skb)
-{
-	return skb->len != mytcp_sk(sk)->mss_cache ||
-	       (MYTCP_SKB_CB(skb)->flags & (MYTCPHDR_PSH | MYTCPHDR_FIN));
-}
-
-/*
- * May @skb go in a run: a data segment all in fragments, full-sized, or
- * shorter or with FIN to end a run (GSO cuts gso_size pieces, the last
- * one what is left).  A segment that ends a run goes alone when it should
- * carry SACK blocks.
- */
-static bool mytcp_run_fits(struct sock *sk, const struct mytcp_run *run,
-			   const struct sk_buff *skb)
-{
-	const struct mytcp_sock *msk = mytcp_sk(sk);
-
-	if (!sk_can_gso(sk) || !skb->len || skb_headlen(skb) ||
-	    (MYTCP_SKB_CB(skb)->flags & ~(MYTCPHDR_PSH | MYTCPHDR_FIN)))
-		return false;
-	if (!mytcp_run_ends(sk, skb))
-		return true;
-	return run->skb && (!msk->sack_ok || RB_EMPTY_ROOT(&msk->ofo_root));
-}
-
-/* The run's segments were not sent after all: they wait again. */
-static void mytcp_unsend_run(struct sock *sk, const struct mytcp_run *run)
-{
-	struct mytcp_sock *msk = mytcp_sk(sk);
-
-	msk->send_head = run->first;
-	msk->snd_nxt = run->snd_nxt;
-	msk->packets_out -= run->segs;
-}
-
-/*
- * Send the run built so far, as one segment or as a GSO packet.  Should
- * IP refuse it (a negative errno, or NET_XMIT_DROP from the device), its
- * segments wait at send_head again, as a refused single segment does.
- * Return: 0 or a negative errno.
- */
-static int mytcp_flush_run(struct sock *sk, struct mytcp_run *run)
-{
-	struct mytcp_sock *msk = mytcp_sk(sk);
-	struct sk_buff *skb = run->skb;
-	unsigned int hdrlen;
-	int err;
-
-	if (!skb)
-		return 0;
-	run->skb = NULL;
-	if (run->segs > 1)
-		mytcp_gso_mark(skb, msk->mss_cache, run->segs);
-	hdrlen = MYTCP_HDR_LEN + (msk->ts_ok ? MYTCP_TS_LEN : 0);
-	skb_push(skb, hdrlen);
-	skb_reset_transport_header(skb);
-	mytcp_sock_ts_option(msk, skb->data + MYTCP_HDR_LEN);
-	err = mytcp_send_copy(sk, skb, MYTCP_SKB_CB(run->first)->seq,
-			      run->flags, hdrlen);
-	err = net_xmit_eval(err);
-	if (!err)
-		return 0;
-	mytcp_unsend_run(sk, run);
-	return err < 0 ? err : -ENOBUFS;
-}
-
-/* A new run, starting with @skb.  Return: false without memory. */
-static bool mytcp_start_run(struct sock *sk, struct mytcp_run *run,
-			    struct sk_buff *skb)
-{
-	unsigned int room = MYTCP_HEADROOM;
-
-	run->skb = alloc_skb(room, GFP_ATOMIC);
-	if (!run->skb)
-		return false;
-	skb_reserve(run->skb, room);
-	run->skb->ip_summed = CHECKSUM_PARTIAL;
-	run->first = skb;
-	run->snd_nxt = mytcp_sk(sk)->snd_nxt;
-	run->segs = 0;
-	return true;
-}
-
-/*
- * Put @skb, which may go now, in the run, sending the run first when it
- * is full, and after @skb when @skb ends it.  Return: 1 when it joined,
- * 0 when it must go alone, or the errno of a run that could not be sent.
- */
-static int mytcp_join_run(struct sock *sk, struct mytcp_run *run,
-			  struct sk_buff *skb)
-{
-	u8 flags = MYTCP_SKB_CB(skb)->flags;
-	int err;
-
-	if (!mytcp_run_fits(sk, run, skb))
-		return 0;
-	if (run->skb && (run->segs >= sk->sk_gso_max_segs ||
-			 run->skb->len + skb->len > sk->sk_gso_max_size ||
-			 !mytcp_gso_append(run->skb, skb))) {
-		err = mytcp_flush_run(sk, run);
-		if (err)
-			return err;
-	}
-	if (!run->skb) {
-		if (!mytcp_start_run(sk, run, skb))
-			return 0;
-		mytcp_gso_append(run->skb, skb);
-	}
-	run->segs++;
-	run->flags = flags;
-	mytcp_stamp_segment(sk, skb);
-	mytcp_sent_new(sk, skb);
-	if (mytcp_run_ends(sk, skb))
-		return mytcp_flush_run(sk, run) ? : 1;
-	return 1;
-}
-
 /**
- * mytcp_push_pending() - send the queued segments the windows allow
+ * mytcp_push_pending() - send the queued data the windows allow
  * @sk: the socket, locked
  *
  * After a timeout, and in SACK recovery, first resends what was lost
- * (in order, as the window allows).  Then new segments go
- * while the peer's window, the congestion window and Nagle allow, full
- * ones together as GSO packets.  When data waits on a closed window with
- * nothing in flight, the timer becomes the persist timer and probes the
- * window.
+ * (in order, as the window allows).  Then new data goes while the peer's
+ * window, the congestion window and Nagle allow, each buffer as one GSO
+ * packet, cut first to what may go.  A buffer IP refused (a negative
+ * errno, or NET_XMIT_DROP from the device) waits at send_head again.
+ * When data waits on a closed window with nothing in flight, the timer
+ * becomes the persist timer and probes the window.
  */
 void mytcp_push_pending(struct sock *sk)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
-	struct mytcp_run run = { };
 	struct sk_buff *skb;
-	int joined;
+	u32 len, quota;
+	int err;
 
 	if (msk->ca_state == MYTCP_CA_LOSS ||
 	    (msk->sack_ok && msk->ca_state == MYTCP_CA_RECOVERY))
 		mytcp_resend_lost(sk);
 	while ((skb = msk->send_head)) {
-		u32 len = mytcp_sendable(msk, skb);
-
+		len = mytcp_sendable(msk, skb);
 		/* SYN and a bare FIN go regardless of the window. */
 		if (skb->len && !len)
 			break;
-		if (!mytcp_cwnd_allows(sk, skb) || mytcp_nagle_holds(sk, skb))
+		quota = mytcp_cwnd_quota(sk, skb);
+		if (!quota ||
+		    (skb->len < msk->mss_cache && mytcp_nagle_holds(sk, skb)))
 			break;
 		if (!msk->packets_out && skb->len)
 			mytcp_cwnd_restart(sk);
-		if (len < skb->len && mytcp_split_segment(sk, skb, len))
+		len = mytcp_send_limit(sk, skb, len, quota);
+		if (len < skb->len && mytcp_split_unsent(sk, skb, len))
 			break;
-		joined = mytcp_join_run(sk, &run, skb);
-		if (joined < 0)
-			break;
-		if (joined)
-			continue;
-		if (mytcp_flush_run(sk, &run) || mytcp_transmit_skb(sk, skb))
+		/* net_xmit_eval() reads its argument twice: call first. */
+		err = mytcp_transmit_skb(sk, skb);
+		if (net_xmit_eval(err))
 			break;
 		mytcp_sent_new(sk, skb);
 	}
-	mytcp_flush_run(sk, &run);
 	/* Data waits on a closed window: the timer probes it. */
 	if (msk->send_head && !timer_pending(&msk->rtx_timer))
 		sk_reset_timer(sk, &msk->rtx_timer,

@@ -105,8 +105,9 @@ void mytcp_reset_sk(struct sock *sk)
 }
 
 /*
- * Drop what the peer acknowledged from the head of the write queue, and
- * measure the RTT on the oldest of it unless some was sent twice (Karn).
+ * Drop what the peer acknowledged from the head of the write queue (the
+ * acknowledged part of a buffer it covers in part), and measure the RTT
+ * on the oldest of it unless some was sent twice (Karn).
  * Return: the number of segments dropped; *@karn_us the sample, or -1;
  * *@resend_us the time since the newest resend of what it dropped, or
  * -1 if none was resent.
@@ -117,23 +118,32 @@ static u32 mytcp_clean_acked(struct sock *sk, s32 *karn_us, s32 *resend_us)
 	unsigned long first_sent = 0, resent = 0;
 	bool retrans = false;
 	struct sk_buff *skb;
-	u32 acked = 0;
+	u32 acked = 0, segs;
 
 	while ((skb = skb_peek(&sk->sk_write_queue)) && skb != msk->send_head) {
 		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 
-		if (mytcp_seq_after(cb->end_seq, msk->snd_una))
-			break;
+		if (!mytcp_seq_after(cb->end_seq, msk->snd_una)) {
+			segs = mytcp_skb_pcount(skb);
+		} else {
+			if (!mytcp_seq_after(msk->snd_una, cb->seq))
+				break;
+			segs = mytcp_trim_acked(sk, skb);
+			if (!segs)
+				break;
+		}
 		if (!acked)
 			first_sent = cb->when;
 		if (cb->retrans && (!retrans || time_after(cb->when, resent)))
 			resent = cb->when;
 		retrans |= cb->retrans;
+		acked += segs;
+		if (mytcp_seq_after(cb->end_seq, msk->snd_una))
+			break;
 		if (msk->sack_ok)
 			mytcp_sack_unlink(&msk->sack, skb);
 		__skb_unlink(skb, &sk->sk_write_queue);
 		mytcp_free_acked(sk, skb);
-		acked++;
 	}
 	/*
 	 * All acknowledged, and no writer holds the socket (the ACKs a bulk

@@ -44,7 +44,7 @@ u32 mytcp_in_flight(const struct sock *sk)
 			break;
 		if (mytcp_seq_before(seq, msk->rtx_next) ||
 		    !mytcp_seq_before(seq, msk->recover))
-			n++;
+			n += mytcp_skb_pcount(skb);
 	}
 	return n;
 }
@@ -69,7 +69,8 @@ int mytcp_resend_segment(struct sock *sk, struct sk_buff *skb)
 	if (msk->sack_ok && !(MYTCP_SKB_CB(skb)->flags & MYTCPHDR_SYN))
 		mytcp_sack_resent(&msk->sack, skb);
 	if (!net_xmit_eval(err)) {
-		mytcp_inc_stats(sock_net(sk), MYTCP_MIB_RETRANSSEGS);
+		SNMP_ADD_STATS(mytcp_net(sock_net(sk))->mib, MYTCP_MIB_RETRANSSEGS,
+			       mytcp_skb_pcount(skb));
 		if (MYTCP_SKB_CB(skb)->flags & MYTCPHDR_SYN)
 			mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SYNRETRANS);
 	}
@@ -107,7 +108,7 @@ void mytcp_resend_lost(struct sock *sk)
 		mytcp_resend_segment(sk, skb);
 		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SLOWSTARTRETRANS);
 		msk->rtx_next = cb->end_seq;
-		in_flight++;
+		in_flight += mytcp_skb_pcount(skb);
 	}
 }
 
@@ -140,17 +141,19 @@ void mytcp_sack_resend(struct sock *sk)
 			continue;
 		mytcp_resend_segment(sk, skb);
 		mytcp_inc_ext_stats(sock_net(sk), stat);
-		in_flight++;
+		in_flight += mytcp_skb_pcount(skb);
 	}
 }
 
-/* Fast retransmit: the head again, counted as TCP counts it. */
+/* Fast retransmit: the head's first segment again, counted as TCP does. */
 static void mytcp_fast_retransmit(struct sock *sk)
 {
 	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
 
 	if (!skb || skb == mytcp_sk(sk)->send_head)
 		return;
+	if (MYTCP_SKB_CB(skb)->pcount > 1)
+		mytcp_split_sent(sk, skb, 1);
 	mytcp_resend_segment(sk, skb);
 	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_FASTRETRANS);
 }
@@ -365,7 +368,8 @@ void mytcp_arm_rtx_timer(struct sock *sk)
 }
 
 /*
- * A tail loss probe (RFC 8985 7.3): the last segment sent goes again,
+ * A tail loss probe (RFC 8985 7.3): the last segment sent goes again (cut
+ * off the buffer that holds it),
  * not marked lost: its SACK or ACK shows the peer what is missing before
  * it, or makes the scoreboard's transmission rules find the losses, so
  * that recovery starts without a timeout (TCP prefers new data when the
@@ -381,6 +385,9 @@ static void mytcp_send_loss_probe(struct sock *sk)
 			       skb_peek_tail(&sk->sk_write_queue);
 	if (!skb || skb == (struct sk_buff *)&sk->sk_write_queue)
 		return;
+	if (MYTCP_SKB_CB(skb)->pcount > 1 &&
+	    !mytcp_split_sent(sk, skb, MYTCP_SKB_CB(skb)->pcount - 1))
+		skb = skb->next;
 	msk->tlp_out = 1;
 	if (!(MYTCP_SKB_CB(skb)->sacked & MYTCP_SACKED_ACKED)) {
 		int err;
@@ -389,7 +396,8 @@ static void mytcp_send_loss_probe(struct sock *sk)
 		/* net_xmit_eval() reads its argument twice: call first. */
 		err = mytcp_transmit_skb(sk, skb);
 		if (!net_xmit_eval(err))
-			mytcp_inc_stats(sock_net(sk), MYTCP_MIB_RETRANSSEGS);
+			SNMP_ADD_STATS(mytcp_net(sock_net(sk))->mib,
+				       MYTCP_MIB_RETRANSSEGS, mytcp_skb_pcount(skb));
 		msk->total_retrans++;
 		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_LOSSPROBES);
 	}
@@ -413,6 +421,8 @@ void mytcp_fire_probe(struct sock *sk)
 	u32 resent = msk->total_retrans;
 
 	msk->tlp_armed = 0;
+	if (msk->sack.sacked_out || msk->ca_state != MYTCP_CA_OPEN)
+		mytcp_unbundle_sent(sk);
 	mytcp_sack_recovery(sk);
 	if (msk->ca_state != MYTCP_CA_OPEN)
 		mytcp_push_pending(sk);

@@ -99,9 +99,11 @@ static void mytcp_sack_delivered(struct mytcp_scoreboard *sb, u32 tx)
  *        once was sent (an RTT sample), if newer than what it holds or it
  *        holds 0; may be NULL
  *
- * Only whole segments are marked: a block that covers part of one (it
- * never happens when the peer reassembles what we sent) leaves it.  A
- * segment sent once that later sends overtook raises sb->reordering.
+ * Only whole buffers are marked: a block that covers part of one (it
+ * never happens when the peer reassembles what we sent, and the sender
+ * cuts what it sent into single segments before it reads SACK blocks)
+ * leaves it.  A segment sent once that later sends overtook raises
+ * sb->reordering.  Counts are in segments (mytcp_skb_pcount()).
  *
  * Return: how many segments were newly marked.
  */
@@ -114,6 +116,7 @@ u32 mytcp_sack_tag(struct mytcp_scoreboard *sb, struct sk_buff_head *queue,
 
 	skb_queue_walk(queue, skb) {
 		struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+		u32 segs = mytcp_skb_pcount(skb);
 
 		if (skb == stop || !mytcp_seq_before(cb->seq, end))
 			break;
@@ -122,16 +125,16 @@ u32 mytcp_sack_tag(struct mytcp_scoreboard *sb, struct sk_buff_head *queue,
 		    (cb->sacked & MYTCP_SACKED_ACKED))
 			continue;
 		if (cb->sacked & MYTCP_SACKED_LOST)
-			sb->lost_out--;
+			sb->lost_out -= segs;
 		if (cb->sacked & MYTCP_SACKED_RETRANS)
-			sb->retrans_out--;
+			sb->retrans_out -= segs;
 		if (sent && !cb->retrans && (!*sent || time_after(cb->when, *sent)))
 			*sent = cb->when;
 		mytcp_sack_note_order(sb, cb);
 		cb->sacked = MYTCP_SACKED_ACKED;
-		sb->sacked_out++;
+		sb->sacked_out += segs;
 		mytcp_sack_delivered(sb, cb->tx);
-		n++;
+		n += segs;
 	}
 	return n;
 }
@@ -174,7 +177,7 @@ u32 mytcp_sack_mark_lost(struct mytcp_scoreboard *sb, struct sk_buff_head *queue
 		if (skb == stop || seen >= sb->sacked_out)
 			break;
 		if (cb->sacked & MYTCP_SACKED_ACKED) {
-			seen++;
+			seen += mytcp_skb_pcount(skb);
 			continue;
 		}
 		overtaken = sb->delivered_tx - cb->tx;
@@ -183,7 +186,7 @@ u32 mytcp_sack_mark_lost(struct mytcp_scoreboard *sb, struct sk_buff_head *queue
 		if (cb->sacked & MYTCP_SACKED_RETRANS) {
 			if (late) {
 				cb->sacked &= ~MYTCP_SACKED_RETRANS;
-				sb->retrans_out--;
+				sb->retrans_out -= mytcp_skb_pcount(skb);
 				(*lost_retrans)++;
 			}
 			continue;
@@ -191,8 +194,8 @@ u32 mytcp_sack_mark_lost(struct mytcp_scoreboard *sb, struct sk_buff_head *queue
 		if (!(cb->sacked & MYTCP_SACKED_LOST) &&
 		    (late || sb->sacked_out - seen >= dupthresh)) {
 			cb->sacked |= MYTCP_SACKED_LOST;
-			sb->lost_out++;
-			n++;
+			sb->lost_out += mytcp_skb_pcount(skb);
+			n += mytcp_skb_pcount(skb);
 		}
 	}
 	return n;
@@ -220,7 +223,7 @@ void mytcp_sack_mark_all_lost(struct mytcp_scoreboard *sb, struct sk_buff_head *
 		if (cb->sacked & MYTCP_SACKED_ACKED)
 			continue;
 		if (!(cb->sacked & MYTCP_SACKED_LOST))
-			sb->lost_out++;
+			sb->lost_out += mytcp_skb_pcount(skb);
 		cb->sacked = MYTCP_SACKED_LOST;
 	}
 	sb->retrans_out = 0;
@@ -255,18 +258,34 @@ void mytcp_sack_unlink(struct mytcp_scoreboard *sb, const struct sk_buff *skb)
 {
 	const struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 
-	if (cb->sacked & MYTCP_SACKED_ACKED) {
-		sb->sacked_out--;
-	} else {
+	if (!(cb->sacked & MYTCP_SACKED_ACKED)) {
 		mytcp_sack_note_order(sb, cb);
 		mytcp_sack_delivered(sb, cb->tx);
 	}
-	if (cb->sacked & MYTCP_SACKED_LOST)
-		sb->lost_out--;
-	if (cb->sacked & MYTCP_SACKED_RETRANS)
-		sb->retrans_out--;
+	mytcp_sack_shrink(sb, skb, mytcp_skb_pcount(skb));
 }
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_sack_unlink);
+
+/**
+ * mytcp_sack_shrink() - a buffer counts for fewer segments
+ * @sb: the scoreboard
+ * @skb: the buffer, its marks unchanged
+ * @segs: how many fewer: acknowledged from its head, or all of them
+ *        when it leaves the queue
+ */
+void mytcp_sack_shrink(struct mytcp_scoreboard *sb, const struct sk_buff *skb,
+		       u32 segs)
+{
+	const struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+
+	if (cb->sacked & MYTCP_SACKED_ACKED)
+		sb->sacked_out -= segs;
+	if (cb->sacked & MYTCP_SACKED_LOST)
+		sb->lost_out -= segs;
+	if (cb->sacked & MYTCP_SACKED_RETRANS)
+		sb->retrans_out -= segs;
+}
+EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_sack_shrink);
 
 /**
  * mytcp_sack_resent() - a segment was sent again
@@ -282,9 +301,9 @@ void mytcp_sack_resent(struct mytcp_scoreboard *sb, struct sk_buff *skb)
 	if (cb->sacked & MYTCP_SACKED_ACKED)
 		return;
 	if (!(cb->sacked & MYTCP_SACKED_LOST))
-		sb->lost_out++;
+		sb->lost_out += mytcp_skb_pcount(skb);
 	if (!(cb->sacked & MYTCP_SACKED_RETRANS))
-		sb->retrans_out++;
+		sb->retrans_out += mytcp_skb_pcount(skb);
 	cb->sacked |= MYTCP_SACKED_LOST | MYTCP_SACKED_RETRANS;
 }
 EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_sack_resent);
@@ -314,6 +333,9 @@ s32 mytcp_sack_on_ack(struct sock *sk, const struct sk_buff *skb)
 	if (!msk->sack_ok || tcp_hdr(skb)->doff <= MYTCP_HDR_LEN / 4)
 		return -1;
 	n = mytcp_parse_sack(skb, blocks);
+	/* Blocks and losses are counted in single segments. */
+	if (n)
+		mytcp_unbundle_sent(sk);
 	for (i = 0; i < n; i++) {
 		u32 start = blocks[i].start, end = blocks[i].end;
 

@@ -646,13 +646,13 @@ static int mytcp_release(struct socket *sock)
 	return 0;
 }
 
-/* Room left in the last, never-sent segment of the write queue. */
-static struct sk_buff *mytcp_tail_with_room(struct sock *sk, int mss)
+/* Room left in the last, never-sent buffer of the write queue. */
+static struct sk_buff *mytcp_tail_with_room(struct sock *sk, u32 goal)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	struct sk_buff *tail = skb_peek_tail(&sk->sk_write_queue);
 
-	if (!tail || !msk->send_head || tail->len >= mss ||
+	if (!tail || !msk->send_head || tail->len >= goal ||
 	    (MYTCP_SKB_CB(tail)->flags & (MYTCPHDR_SYN | MYTCPHDR_FIN)))
 		return NULL;
 	return tail;
@@ -720,11 +720,11 @@ static int mytcp_copy_to_frags(struct sock *sk, struct sk_buff *skb,
 }
 
 /*
- * Whether a write should send what it queued so far, now that a segment
- * is full: every segment, without GSO; with GSO, once what waits unsent
- * makes a full GSO packet or half the largest window the peer offered
- * (TCP's forced push), so that segments leave together.  The rest goes
- * when the write ends or waits for memory.
+ * Whether a write should send what it queued so far, now that a buffer
+ * is full (mytcp_size_goal()): every segment, without GSO; with GSO, once
+ * what waits unsent makes a full GSO packet or half the largest window
+ * the peer offered (TCP's forced push), so that segments leave together.
+ * The rest goes when the write ends or waits for memory.
  */
 static bool mytcp_push_due(struct sock *sk)
 {
@@ -765,19 +765,20 @@ static int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 	}
 
 	while (msg_data_left(msg)) {
-		int mss = msk->mss_cache;
+		u32 goal = mytcp_size_goal(sk);
 		struct sk_buff *skb;
 		int chunk;
 
-		skb = mytcp_tail_with_room(sk, mss);
+		skb = mytcp_tail_with_room(sk, goal);
 		if (!skb) {
-			if (!sk_stream_memory_free(sk) || !mytcp_wmem_room(sk, mss))
+			if (!sk_stream_memory_free(sk) ||
+			    !mytcp_wmem_room(sk, msk->mss_cache))
 				goto wait;
 			skb = mytcp_queue_segment(sk, 0, 0);
 			if (!skb)
 				goto wait;
 		}
-		chunk = min_t(size_t, msg_data_left(msg), mss - skb->len);
+		chunk = min_t(size_t, msg_data_left(msg), goal - skb->len);
 		chunk = mytcp_copy_to_frags(sk, skb, msg, chunk);
 		if (chunk == -ENOMEM)
 			goto wait;
@@ -799,7 +800,7 @@ static int mytcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 		/* As TCP does, PSH marks the segment that ends a write. */
 		if (!msg_data_left(msg))
 			MYTCP_SKB_CB(skb)->flags |= MYTCPHDR_PSH;
-		if (skb->len >= mss && mytcp_push_due(sk))
+		if (skb->len >= goal && mytcp_push_due(sk))
 			mytcp_push_pending(sk);
 		continue;
 wait:

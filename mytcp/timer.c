@@ -252,6 +252,8 @@ static void mytcp_retransmit(struct sock *sk)
 	mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_TIMEOUTS);
 	if (msk->sack_ok && msk->ca_state == MYTCP_CA_RECOVERY)
 		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_SACKRECOVERYFAIL);
+	/* What was in flight goes again segment by segment. */
+	mytcp_unbundle_sent(sk);
 	mytcp_cong_enter_loss(sk);
 	if (msk->sack_ok)
 		mytcp_sack_on_timeout(sk);

@@ -68,11 +68,17 @@ def capture_socket(ns=A, dev="veth1"):
 
 
 def capture(sock, packets, stop, direction=socket.PACKET_OUTGOING):
-    """mytcp datagrams from ADDR1 going direction, as (status, IP datagram)."""
-    while not stop.is_set():
+    """mytcp datagrams from ADDR1 going direction, as (status, IP datagram).
+
+    Reads until stop is set and nothing more is queued: on a loaded host
+    the transfer can end before this thread first runs.
+    """
+    while True:
         try:
             data, anc, _, addr = sock.recvmsg(70000, 512)
         except socket.timeout:
+            if stop.is_set():
+                break
             continue
         if addr[2] != direction:
             continue

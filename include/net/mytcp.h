@@ -71,11 +71,14 @@ struct mytcp_skb_cb {
 	/* sender: */
 	u8		retrans;	/* sent more than once: no RTT sample */
 	u8		sacked;		/* MYTCP_SACKED_* scoreboard bits */
+	u16		pcount;		/* segments it went as (0: never sent) */
 	u32		tx;		/* transmission number of its last send */
 	/* receiver: its timestamp option (RFC 7323), when saw_ts */
 	u32		tsval;
 	u32		tsecr;
 	u8		saw_ts;
+	/* sender: the payload of each segment but the last, when sent */
+	u16		seg_size;
 };
 
 /* sender: scoreboard bits of a sent segment (sack.c) */
@@ -86,6 +89,15 @@ enum {
 };
 
 #define MYTCP_SKB_CB(skb)	((struct mytcp_skb_cb *)&((skb)->cb[0]))
+
+/*
+ * The segments a write-queue buffer counts for in packets_out and the
+ * scoreboard: what it went as, or 1 before it was sent (a SYN, a FIN).
+ */
+static inline u32 mytcp_skb_pcount(const struct sk_buff *skb)
+{
+	return MYTCP_SKB_CB(skb)->pcount ? : 1;
+}
 
 /* Options of a received SYN or SYN-ACK. */
 struct mytcp_options {
@@ -705,7 +717,6 @@ void mytcp_send_active_reset(struct sock *sk);
 int mytcp_send_syn(struct sock *sk);
 void mytcp_push_pending(struct sock *sk);
 u32 mytcp_sendable(const struct mytcp_sock *msk, const struct sk_buff *skb);
-struct sk_buff *mytcp_queue_segment(struct sock *sk, unsigned int size, u8 flags);
 void mytcp_send_fin(struct sock *sk);
 u16 mytcp_select_window(struct sock *sk);
 u32 mytcp_space_window(u32 space, u8 ratio, u8 wscale);
@@ -724,6 +735,16 @@ void mytcp_parse_options(const struct sk_buff *skb, struct mytcp_options *opt);
 u16 mytcp_mss_for_mtu(unsigned int mtu);
 int mytcp_create_ctl_sock(struct net *net);
 void mytcp_destroy_ctl_sock(struct net *net);
+
+/* wqueue.c */
+struct sk_buff *mytcp_queue_segment(struct sock *sk, unsigned int size, u8 flags);
+u32 mytcp_bundle_goal(u32 mss, u32 max_window, u32 gso_max_size,
+		      u32 gso_max_segs);
+u32 mytcp_size_goal(const struct sock *sk);
+int mytcp_split_unsent(struct sock *sk, struct sk_buff *skb, u32 len);
+int mytcp_split_sent(struct sock *sk, struct sk_buff *skb, u32 segs);
+void mytcp_unbundle_sent(struct sock *sk);
+u32 mytcp_trim_acked(struct sock *sk, struct sk_buff *skb);
 
 /* isn.c */
 void mytcp_init_isn_secret(void);
@@ -854,6 +875,8 @@ u32 mytcp_sack_mark_lost(struct mytcp_scoreboard *sb, struct sk_buff_head *queue
 void mytcp_sack_mark_all_lost(struct mytcp_scoreboard *sb, struct sk_buff_head *queue,
 			      const struct sk_buff *stop);
 void mytcp_sack_forget(struct mytcp_scoreboard *sb, struct sk_buff_head *queue);
+void mytcp_sack_shrink(struct mytcp_scoreboard *sb, const struct sk_buff *skb,
+		       u32 segs);
 void mytcp_sack_unlink(struct mytcp_scoreboard *sb, const struct sk_buff *skb);
 void mytcp_sack_resent(struct mytcp_scoreboard *sb, struct sk_buff *skb);
 s32 mytcp_sack_on_ack(struct sock *sk, const struct sk_buff *skb);
@@ -871,7 +894,6 @@ void mytcp_update_ts_recent(struct mytcp_sock *msk, const struct mytcp_skb_cb *c
 s32 mytcp_ts_rtt_us(const struct mytcp_sock *msk, const struct mytcp_skb_cb *cb);
 
 /* offload.c */
-bool mytcp_gso_append(struct sk_buff *gso, const struct sk_buff *seg);
 void mytcp_gso_mark(struct sk_buff *gso, unsigned int mss, unsigned int segs);
 bool mytcp_gro_may_merge(const struct tcphdr *held, u32 held_len,
 			 const struct tcphdr *th, unsigned int len,
