@@ -6,8 +6,8 @@
  * arithmetic, the RTO estimator, Reno's and CUBIC's arithmetic and the SACK
  * scoreboard (on a queue of bare segments), which segments GRO may
  * merge, and the write queue's buffers of several segments (cut and
- * trimmed on a socket of their own).  Built only against a kernel with CONFIG_KUNIT; needs mytcp.ko
- * loaded.
+ * trimmed on a socket of their own).  Built only against a kernel with
+ * CONFIG_KUNIT; needs mytcp.ko loaded.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>

@@ -576,13 +576,10 @@ static void mytcp_stamp_segment(struct sock *sk, struct sk_buff *skb, u32 segs)
  */
 static void mytcp_mark_copy(struct sk_buff *copy, u32 size)
 {
-	if (copy->len > size) {
+	if (copy->len > size)
 		mytcp_gso_mark(copy, size, DIV_ROUND_UP(copy->len, size));
-		return;
-	}
-	skb_shinfo(copy)->gso_size = 0;
-	skb_shinfo(copy)->gso_segs = 0;
-	skb_shinfo(copy)->gso_type = 0;
+	else
+		skb_gso_reset(copy);
 }
 
 /**
