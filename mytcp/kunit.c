@@ -1281,15 +1281,20 @@ static struct kunit_suite mytcp_gro_suite = {
 /* write queue: the size of a buffer (mytcp_bundle_goal()) */
 static void mytcp_test_bundle_goal(struct kunit *test)
 {
-	/* 45 segments of 1448: a 64 KB GSO packet less mytcp's headroom. */
-	KUNIT_EXPECT_EQ(test, mytcp_bundle_goal(1448, 6 << 20, 65536, 65535), 45U * 1448);
+	/*
+	 * 45 segments of 1448: a 64 KB route's sk_gso_max_size (65536 less
+	 * MAX_TCP_HEADER + 1); one byte less than 45 segments gives 44.
+	 */
+	KUNIT_EXPECT_EQ(test, mytcp_bundle_goal(1448, 6 << 20, 65215, 65535), 45U * 1448);
+	KUNIT_EXPECT_EQ(test, mytcp_bundle_goal(1448, 6 << 20, 45 * 1448, 65535), 45U * 1448);
+	KUNIT_EXPECT_EQ(test, mytcp_bundle_goal(1448, 6 << 20, 45 * 1448 - 1, 65535), 44U * 1448);
 	/* Half the peer's largest window: 10000 bytes hold 6 segments. */
-	KUNIT_EXPECT_EQ(test, mytcp_bundle_goal(1448, 20000, 65536, 65535), 6U * 1448);
+	KUNIT_EXPECT_EQ(test, mytcp_bundle_goal(1448, 20000, 65215, 65535), 6U * 1448);
 	/* Never less than a segment: a small window, lo's 64 KB MSS. */
-	KUNIT_EXPECT_EQ(test, mytcp_bundle_goal(1448, 1000, 65536, 65535), 1448U);
-	KUNIT_EXPECT_EQ(test, mytcp_bundle_goal(65483, 6 << 20, 65536, 65535), 65483U);
+	KUNIT_EXPECT_EQ(test, mytcp_bundle_goal(1448, 1000, 65215, 65535), 1448U);
+	KUNIT_EXPECT_EQ(test, mytcp_bundle_goal(65483, 6 << 20, 65215, 65535), 65483U);
 	/* The route's segment limit. */
-	KUNIT_EXPECT_EQ(test, mytcp_bundle_goal(1448, 6 << 20, 65536, 4), 4U * 1448);
+	KUNIT_EXPECT_EQ(test, mytcp_bundle_goal(1448, 6 << 20, 65215, 4), 4U * 1448);
 	KUNIT_EXPECT_EQ(test, mytcp_bundle_goal(1000, 6 << 20, 0, 65535), 1000U);
 }
 

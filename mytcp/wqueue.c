@@ -63,23 +63,23 @@ EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_queue_segment);
  * mytcp_bundle_goal() - the payload of one write-queue buffer
  * @mss: the segment size
  * @max_window: the largest window the peer offered
- * @gso_max_size: the largest GSO packet the route takes, headers included
+ * @gso_max_size: the socket's sk_gso_max_size: the largest GSO packet the
+ *	route takes, less the room sk_setup_caps() keeps for the headers
  * @gso_max_segs: the most segments it takes
  *
  * As TCP's tcp_xmit_size_goal(): as many whole segments as a GSO packet
- * holds with room for the headers, but no more than half the largest
- * window the peer offered, so that a buffer need not be cut to fit the
- * window.
+ * holds, but no more than half the largest window the peer offered, so
+ * that a buffer need not be cut to fit the window.  The headers' room is
+ * not taken off again: sk_setup_caps() already took MAX_TCP_HEADER + 1
+ * off (a 64 KB route gives 65215, 45 segments of 1448 bytes).
  *
  * Return: bytes, a multiple of @mss, at least @mss.
  */
 u32 mytcp_bundle_goal(u32 mss, u32 max_window, u32 gso_max_size,
 		      u32 gso_max_segs)
 {
-	u32 goal = gso_max_size > MYTCP_HEADROOM ?
-		   gso_max_size - 1 - MYTCP_HEADROOM : 0;
+	u32 goal = min_t(u32, gso_max_size, max_t(u32, max_window / 2, mss));
 
-	goal = min_t(u32, goal, max_t(u32, max_window / 2, mss));
 	goal = min_t(u64, goal, (u64)gso_max_segs * mss);
 	return max_t(u32, goal - goal % mss, mss);
 }

@@ -218,11 +218,14 @@ def impaired(name, netem_args, pause=None, blackout=None, must_retransmit=True,
              must_move=(), min_retrnsmt=0, size=SIZE, gso=True):
     """Both directions over mytcp, then over TCP, under netem_args.
 
-    gso=False turns GSO off on both veth ends, for both runs (ethtool's gso and
-    tx-sctp-segmentation, see Documentation/mytcp.rst), so that netem acts
-    on each segment: a GSO packet carries up to 44 of them, and a 1 MB
-    transfer is then a few dozen packets, too few for a 1% rate to be sure
-    to touch any.
+    gso=False turns segmentation offload off on both veth ends, for both
+    runs (ethtool's gso, tso and tx-sctp-segmentation, see
+    Documentation/mytcp.rst), so that netem acts on each segment: a GSO
+    packet carries up to 45 of them, and a 1 MB transfer is then a few
+    dozen packets, too few for a 1% rate to be sure to touch any.  TSO
+    too: veth offers it, and with gso alone off TCP still sent 64 KB
+    packets, so that netem dropped a TCP packet for every 45 of mytcp's
+    segments and the two times compared different losses.
 
     must_retransmit: RetransSegs must move; must_move: these counters too;
     both counted over the two directions together, since a short transfer
@@ -240,7 +243,7 @@ def impaired(name, netem_args, pause=None, blackout=None, must_retransmit=True,
         if not gso:
             for ns, dev in ((A, "veth1"), (B, "veth2")):
                 run("ip", "netns", "exec", ns, "ethtool", "-K", dev, "gso", "off",
-                    "tx-sctp-segmentation", "off")
+                    "tso", "off", "tx-sctp-segmentation", "off")
         netem(*netem_args)
         during = None
         if blackout:
