@@ -44,7 +44,7 @@ static void mytcp_purge_write_queue(struct sock *sk)
 
 	while ((skb = __skb_dequeue(&sk->sk_write_queue))) {
 		sk_wmem_queued_add(sk, -skb->truesize);
-		kfree_skb(skb);
+		consume_skb(skb);
 	}
 	mytcp_sk(sk)->send_head = NULL;
 	mytcp_purge_spares(sk);
@@ -704,6 +704,11 @@ static void mytcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 out:
 	if (queued)
 		return;
+	/* Taken in full: an ACK, a bare FIN.  Payload left here was dropped. */
+	if (!skb->len) {
+		consume_skb(skb);
+		return;
+	}
 drop:
 	kfree_skb(skb);
 }
