@@ -429,8 +429,9 @@ static bool mytcp_source_over_limit(struct sock *sk, struct sk_buff *skb)
 /*
  * A SYN for a listener: a new half-open entry and its SYN-ACK; or, with
  * syncookies 2, or 1 and a full SYN queue, a cookie SYN-ACK and no entry.
+ * Returns whether it was answered; a SYN not answered was dropped.
  */
-static void mytcp_open_request(struct sock *sk, struct sk_buff *skb)
+static bool mytcp_open_request(struct sock *sk, struct sk_buff *skb)
 {
 	int cookies = READ_ONCE(mytcp_net(sock_net(sk))->sysctl_syncookies);
 	struct mytcp_listen *l = mytcp_sk(sk)->listen;
@@ -440,7 +441,7 @@ static void mytcp_open_request(struct sock *sk, struct sk_buff *skb)
 	if (mytcp_synq_is_full(sk)) {
 		if (!cookies) {
 			mytcp_count_listen_drop(sk, MYTCP_EXT_REQQFULLDROP);
-			return;
+			return false;
 		}
 		want_cookie = true;
 		l->last_overflow = jiffies | 1;
@@ -448,21 +449,21 @@ static void mytcp_open_request(struct sock *sk, struct sk_buff *skb)
 	}
 	if (sk_acceptq_is_full(sk)) {
 		mytcp_count_listen_drop(sk, MYTCP_EXT_LISTENOVERFLOWS);
-		return;
+		return false;
 	}
 	if (!want_cookie && mytcp_source_over_limit(sk, skb)) {
 		mytcp_count_listen_drop(sk, MYTCP_EXT_SYNSOURCEDROPS);
-		return;
+		return false;
 	}
 	if (want_cookie) {
 		mytcp_send_cookie_synack(sk, skb);
-		return;
+		return true;
 	}
 
 	req = kzalloc(sizeof(*req), GFP_ATOMIC);
 	if (!req) {
 		mytcp_count_listen_drop(sk, -1);
-		return;
+		return false;
 	}
 	mytcp_fill_request(sk, skb, req);
 	req->iss = mytcp_make_isn(req->laddr, req->raddr, req->lport, req->rport);
@@ -475,6 +476,7 @@ static void mytcp_open_request(struct sock *sk, struct sk_buff *skb)
 	req->synack_sent = jiffies | 1;
 	req->expires = jiffies + MYTCP_TIMEOUT_INIT;
 	mod_timer(&req->timer, req->expires);
+	return true;
 }
 
 /* The handshake is complete: a connected socket for the accept queue. */
@@ -768,8 +770,10 @@ int mytcp_rcv_listen(struct sock *sk, struct sk_buff *skb)
 		mytcp_send_reset_reply(sock_net(sk), skb);
 		goto out;
 	}
-	if (cb->flags & MYTCPHDR_SYN)
-		mytcp_open_request(sk, skb);
+	if ((cb->flags & MYTCPHDR_SYN) && mytcp_open_request(sk, skb)) {
+		consume_skb(skb);	/* answered, not dropped */
+		return 0;
+	}
 out:
 	kfree_skb(skb);
 	return 0;

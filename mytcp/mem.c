@@ -291,11 +291,17 @@ void mytcp_charge_wqueue(struct sock *sk, struct sk_buff *skb)
 
 /*
  * Could @skb, just unlinked from the write queue, be used again?  Not
- * under memory pressure: then the memory goes back at once.
+ * under memory pressure: then the memory goes back at once.  Nor when the
+ * ACK takes all that was written and no writer holds the socket: the
+ * spares would be purged at once (mytcp_clean_acked()), as they were
+ * after every request of a request/response exchange.
  */
 static bool mytcp_segment_reusable(const struct sock *sk, struct sk_buff *skb)
 {
-	return mytcp_sk(sk)->nr_spare_segs < MYTCP_SPARE_SEGS &&
+	const struct mytcp_sock *msk = mytcp_sk(sk);
+
+	return msk->nr_spare_segs < MYTCP_SPARE_SEGS &&
+	       (msk->snd_una != msk->write_seq || sock_owned_by_user(sk)) &&
 	       !mytcp_under_memory_pressure() &&
 	       skb->destructor == mytcp_wqueue_destructor &&
 	       refcount_read(&skb->users) == 1 && !skb_cloned(skb) &&
@@ -341,7 +347,7 @@ void mytcp_free_acked(struct sock *sk, struct sk_buff *skb)
 
 	sk_wmem_queued_add(sk, -skb->truesize);
 	if (!mytcp_segment_reusable(sk, skb)) {
-		kfree_skb(skb);
+		consume_skb(skb);
 		return;
 	}
 	mytcp_strip_segment(sk, skb);
@@ -380,7 +386,7 @@ void mytcp_purge_spares(struct sock *sk)
 	struct sk_buff *skb;
 
 	while ((skb = mytcp_take_spare(sk)))
-		kfree_skb(skb);
+		consume_skb(skb);
 }
 
 /**
@@ -489,12 +495,18 @@ void mytcp_grow_sndbuf(struct sock *sk)
  * @sk: the socket, locked
  *
  * As TCP's tcp_new_space(): the send buffer grows with the congestion
- * window, then writers are woken if there is room.
+ * window, then, if a writer or poll() found it full (SOCK_NOSPACE) and
+ * there is room now, they are woken (tcp_check_space()).  Not otherwise:
+ * a task asleep in recv() waits on the same queue, and was woken by
+ * every ACK for nothing.
  */
 void mytcp_new_space(struct sock *sk)
 {
 	mytcp_grow_sndbuf(sk);
-	if (sk_stream_memory_free(sk))
+	/* Pairs with the barrier after set_bit(SOCK_NOSPACE) in mytcp_poll(). */
+	smp_mb();
+	if (sk->sk_socket && test_bit(SOCK_NOSPACE, &sk->sk_socket->flags) &&
+	    sk_stream_memory_free(sk))
 		sk->sk_write_space(sk);
 }
 

@@ -44,7 +44,7 @@ static void mytcp_purge_write_queue(struct sock *sk)
 
 	while ((skb = __skb_dequeue(&sk->sk_write_queue))) {
 		sk_wmem_queued_add(sk, -skb->truesize);
-		kfree_skb(skb);
+		consume_skb(skb);
 	}
 	mytcp_sk(sk)->send_head = NULL;
 	mytcp_purge_spares(sk);
@@ -207,8 +207,12 @@ static bool mytcp_fin_acked(const struct mytcp_sock *msk)
 	return msk->fin_queued && msk->snd_una == msk->write_seq;
 }
 
-/* The SYN-SENT state (RFC 9293 3.10.7.3). */
-static void mytcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
+/*
+ * The SYN-SENT state (RFC 9293 3.10.7.3).  Returns whether the segment
+ * was taken (a SYN-ACK, or the peer's SYN of a simultaneous open); others
+ * are dropped.
+ */
+static bool mytcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
@@ -221,17 +225,17 @@ static void mytcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 		if (!mytcp_seq_after(cb->ack_seq, msk->iss) ||
 		    mytcp_seq_after(cb->ack_seq, msk->snd_nxt)) {
 			mytcp_send_reset_reply(sock_net(sk), skb);
-			return;
+			return false;
 		}
 		ack_ok = true;
 	}
 	if (cb->flags & MYTCPHDR_RST) {
 		if (ack_ok)
 			mytcp_reset_sk(sk);
-		return;
+		return false;
 	}
 	if (!(cb->flags & MYTCPHDR_SYN))
-		return;
+		return false;
 
 	mytcp_parse_options(skb, &opt);
 	msk->irs = cb->seq;
@@ -277,13 +281,14 @@ static void mytcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 		sk->sk_state_change(sk);
 		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
 		mytcp_push_pending(sk);
-		return;
+		return true;
 	}
 	/* Simultaneous open: our SYN goes out again, now with an ACK. */
 	mytcp_set_state(sk, MYTCP_SYN_RECV);
 	syn = skb_peek(&sk->sk_write_queue);
 	if (syn)
 		mytcp_transmit_skb(sk, syn);
+	return true;
 }
 
 /* Nothing may be sent to us: the window we offered is used up. */
@@ -660,7 +665,7 @@ static void mytcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	if (!mytcp_rcv_ack(sk, skb))
 		goto drop;
 	if (!mytcp_rcv_fin_ack(sk))
-		goto drop;
+		goto out;	/* the ACK of our FIN ended the connection */
 
 	/* Payload: the closing states have had the peer's FIN already. */
 	switch (sk->sk_state) {
@@ -704,6 +709,11 @@ static void mytcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 out:
 	if (queued)
 		return;
+	/* Taken in full: an ACK, a bare FIN.  Payload left here was dropped. */
+	if (!skb->len) {
+		consume_skb(skb);
+		return;
+	}
 drop:
 	kfree_skb(skb);
 }
@@ -725,7 +735,10 @@ int mytcp_rcv_sk(struct sock *sk, struct sk_buff *skb)
 		mytcp_send_reset_reply(sock_net(sk), skb);
 		break;
 	case MYTCP_SYN_SENT:
-		mytcp_rcv_syn_sent(sk, skb);
+		if (mytcp_rcv_syn_sent(sk, skb)) {
+			consume_skb(skb);
+			return 0;
+		}
 		break;
 	default:
 		mytcp_rcv_synchronized(sk, skb);

@@ -671,7 +671,7 @@ static void mytcp_drop_empty_tail(struct sock *sk)
 		msk->send_head = NULL;
 	__skb_unlink(tail, &sk->sk_write_queue);
 	sk_wmem_queued_add(sk, -tail->truesize);
-	kfree_skb(tail);
+	consume_skb(tail);
 }
 
 /*
@@ -880,7 +880,7 @@ static int mytcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			copied += chunk;
 			if (!(flags & MSG_PEEK) && offset + chunk >= skb->len) {
 				__skb_unlink(skb, &sk->sk_receive_queue);
-				kfree_skb(skb);
+				consume_skb(skb);
 			}
 			continue;
 		}

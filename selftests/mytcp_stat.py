@@ -15,6 +15,8 @@ their fields, for a RST from a closed port, a lost SYN, a lost SYN-ACK
 and SYN cookies good and forged (drills play the peer); and "mytcpstat
 trace": the ladder and JSON of a connection between two namespaces over
 veth (both ends local: one ladder), and of a drill's (one end local).
+And the kernel's skb:kfree_skb: a clean exchange reports no drop from
+mytcp, a SYN to a closed port does.
 """
 
 import json
@@ -24,6 +26,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
@@ -31,7 +34,8 @@ from mytcp import (PROC_NET, SYSCTL_DIR, add_netns, check, connect,  # noqa: E40
                    connected_pair, del_netns, listener, load_module, main,
                    netns, parse_sockaddr, read, sys_getsockname, test,
                    unload_module, wait_for, write, accept, veth_pair,
-                   closed_port, mytcp_socket, module_loaded, ADDR1, ADDR2)
+                   closed_port, mytcp_socket, module_loaded, ADDR1, ADDR2,
+                   proc_rows, TIME_WAIT)
 import drill  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -568,6 +572,68 @@ def tracepoint_syncookie_events():
         check(find_events(evs, "send_reset", src=k, dst=p), evs)
     finally:
         t.close()
+
+
+DROP_HIST = "hist:keys=location.sym:vals=hitcount"
+
+
+def mytcp_drops(inst):
+    """Callers in mytcp of skb:kfree_skb, from a tracefs instance's histogram
+    (the event's own text hashes the address)."""
+    hist = read(inst + "/events/skb/kfree_skb/hist")
+    return [line.strip() for line in hist.splitlines() if "[mytcp]" in line]
+
+
+@test
+def drops_are_real_drops():
+    """skb:kfree_skb, what drop monitors read, sees mytcp's drops only.
+
+    A clean exchange over loopback (handshake, 200 one-byte requests and
+    replies, 1 MB one way, both closes) frees what mytcp is done with by
+    consume_skb(): no skb:kfree_skb event may come from mytcp.  A SYN to a
+    closed port, answered with a RST and dropped, must show there.
+    """
+    load_module()
+    if not os.path.isdir(TRACEFS + "/instances"):
+        subprocess.run(["mount", "-t", "tracefs", "nodev", TRACEFS], check=True)
+    inst = TRACEFS + "/instances/mts-drops"
+    if os.path.isdir(inst):
+        os.rmdir(inst)
+    os.mkdir(inst)
+    try:
+        write(inst + "/events/skb/kfree_skb/trigger", DROP_HIST)
+        lsk, cli, srv = connected_pair(LO)
+        for _ in range(200):
+            cli.send(b"q")
+            check(srv.recv(1) == b"q", "request")
+            srv.send(b"r")
+            check(cli.recv(1) == b"r", "reply")
+        size = 1 << 20
+        writer = threading.Thread(target=cli.sendall, args=(b"x" * size,))
+        writer.start()
+        got = 0
+        while got < size:
+            got += len(srv.recv(1 << 16))
+        writer.join()
+        cli.close()
+        check(srv.recv(1) == b"", "EOF")
+        srv.close()
+        lsk.close()
+        wait_for(lambda: not [r for r in proc_rows() if r["local"][0] == LO
+                              and r["st"] != TIME_WAIT], timeout=5)
+        drops = mytcp_drops(inst)
+        check(not drops, "%d drops reported in a clean exchange: %s"
+              % (len(drops), drops[:4]))
+        try:
+            connect(LO, closed_port()).close()
+            check(False, "connected to a closed port")
+        except ConnectionRefusedError:
+            pass
+        check(wait_for(lambda: mytcp_drops(inst), timeout=2),
+              "the SYN to a closed port was not reported as a drop")
+    finally:
+        write(inst + "/events/skb/kfree_skb/trigger", "!" + DROP_HIST)
+        os.rmdir(inst)
 
 
 class Tracer:
