@@ -574,14 +574,20 @@ def tracepoint_syncookie_events():
         t.close()
 
 
-DROP_HIST = "hist:keys=location.sym:vals=hitcount"
+def mytcp_text_range():
+    """The lowest and highest address of mytcp's functions (/proc/kallsyms),
+    the highest with room for its function's length."""
+    addrs = [int(line.split()[0], 16) for line in read("/proc/kallsyms").splitlines()
+             if line.endswith("\t[mytcp]") and line.split()[1] in "tT"]
+    check(addrs and min(addrs) > 0, "no addresses of mytcp's functions in /proc/kallsyms")
+    return min(addrs), max(addrs) + 4096
 
 
 def mytcp_drops(inst):
-    """Callers in mytcp of skb:kfree_skb, from a tracefs instance's histogram
-    (the event's own text hashes the address)."""
-    hist = read(inst + "/events/skb/kfree_skb/hist")
-    return [line.strip() for line in hist.splitlines() if "[mytcp]" in line]
+    """skb:kfree_skb events of a tracefs instance (filtered to mytcp's
+    callers: the event's text hashes the address)."""
+    return [line.strip() for line in read(inst + "/trace").splitlines()
+            if "kfree_skb:" in line]
 
 
 @test
@@ -591,7 +597,8 @@ def drops_are_real_drops():
     A clean exchange over loopback (handshake, 200 one-byte requests and
     replies, 1 MB one way, both closes) frees what mytcp is done with by
     consume_skb(): no skb:kfree_skb event may come from mytcp.  A SYN to a
-    closed port, answered with a RST and dropped, must show there.
+    closed port, answered with a RST and dropped, must show there.  The
+    event is filtered on its caller's address, inside mytcp's functions.
     """
     load_module()
     if not os.path.isdir(TRACEFS + "/instances"):
@@ -600,8 +607,11 @@ def drops_are_real_drops():
     if os.path.isdir(inst):
         os.rmdir(inst)
     os.mkdir(inst)
+    event = inst + "/events/skb/kfree_skb"
     try:
-        write(inst + "/events/skb/kfree_skb/trigger", DROP_HIST)
+        write(inst + "/buffer_size_kb", "1024")
+        write(event + "/filter", "location >= 0x%x && location < 0x%x" % mytcp_text_range())
+        write(event + "/enable", "1")
         lsk, cli, srv = connected_pair(LO)
         for _ in range(200):
             cli.send(b"q")
@@ -632,7 +642,7 @@ def drops_are_real_drops():
         check(wait_for(lambda: mytcp_drops(inst), timeout=2),
               "the SYN to a closed port was not reported as a drop")
     finally:
-        write(inst + "/events/skb/kfree_skb/trigger", "!" + DROP_HIST)
+        write(event + "/enable", "0")
         os.rmdir(inst)
 
 
