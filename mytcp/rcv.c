@@ -507,6 +507,25 @@ static bool mytcp_take_payload(struct sock *sk, struct sk_buff *skb, bool *fin,
 	return queued;
 }
 
+/*
+ * Can the payload go to the reader before the ACK is taken in?  Yes for
+ * in-order data in ESTABLISHED that mytcp_rcv_ack() will accept: the ACK's
+ * work (freeing what it covers, RTT, congestion window, timers) changes
+ * nothing about what is received, and the reader, woken first, comes
+ * round while that work is done.  TCP wakes the reader last.
+ */
+static bool mytcp_deliver_first(const struct sock *sk,
+				const struct sk_buff *skb)
+{
+	const struct mytcp_sock *msk = mytcp_sk(sk);
+	const struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
+
+	return sk->sk_state == MYTCP_ESTABLISHED && skb->len &&
+	       cb->seq == msk->rcv_nxt &&
+	       !mytcp_seq_after(cb->ack_seq, msk->snd_nxt) &&
+	       !mytcp_rcv_wnd_closed(msk) && !sock_flag(sk, SOCK_DEAD);
+}
+
 /* A FIN in sequence: where it takes each state. */
 static bool mytcp_rcv_fin(struct sock *sk)
 {
@@ -622,7 +641,7 @@ static void mytcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	struct mytcp_skb_cb *cb = MYTCP_SKB_CB(skb);
 	bool fin = cb->flags & MYTCPHDR_FIN;
-	bool queued = false, ack_now = false, ofo_fin = false;
+	bool queued = false, ack_now = false, ofo_fin = false, early;
 
 	mytcp_strip_crossed_synack(sk, cb);
 	/* RFC 7323 5.3: an old duplicate by its TSval, answered with an ACK. */
@@ -662,8 +681,14 @@ static void mytcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	}
 	if (!(cb->flags & MYTCPHDR_ACK))
 		goto drop;
-	if (!mytcp_rcv_ack(sk, skb))
+	early = mytcp_deliver_first(sk, skb);
+	if (early)
+		queued = mytcp_take_payload(sk, skb, &ofo_fin, &ack_now);
+	if (!mytcp_rcv_ack(sk, skb)) {
+		if (queued)	/* not reached: mytcp_deliver_first() */
+			return;
 		goto drop;
+	}
 	if (!mytcp_rcv_fin_ack(sk))
 		goto out;	/* the ACK of our FIN ended the connection */
 
@@ -672,7 +697,7 @@ static void mytcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	case MYTCP_ESTABLISHED:
 	case MYTCP_FIN_WAIT1:
 	case MYTCP_FIN_WAIT2:
-		if (skb->len && sock_flag(sk, SOCK_DEAD) &&
+		if (skb->len && !early && sock_flag(sk, SOCK_DEAD) &&
 		    (sk->sk_shutdown & RCV_SHUTDOWN)) {
 			/* Nobody will read it: abort (RFC 9293 3.10.4). */
 			mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_ABORTONDATA);
@@ -680,17 +705,16 @@ static void mytcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 			mytcp_reset_sk(sk);
 			goto drop;
 		}
-		if (skb->len && mytcp_rcv_wnd_closed(msk)) {
+		if (skb->len && !early && mytcp_rcv_wnd_closed(msk)) {
 			/* A probe of our zero window: its ACK says we are full. */
 			mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_ZEROWINDOWDROP);
 			mytcp_enter_quickack(sk);
 			ack_now = true;
-			fin = false;
-		} else if (skb->len) {
+		} else if (skb->len && !early) {
 			queued = mytcp_take_payload(sk, skb, &ofo_fin, &ack_now);
-			if (!queued || mytcp_seq_after(cb->seq, msk->rcv_nxt))
-				fin = false;	/* comes again, or is queued */
 		}
+		if (skb->len && (!queued || mytcp_seq_after(cb->seq, msk->rcv_nxt)))
+			fin = false;	/* comes again, or is queued */
 		if (ofo_fin || (fin && cb->end_seq == msk->rcv_nxt + 1)) {
 			ack_now = true;
 			if (!mytcp_rcv_fin(sk))
