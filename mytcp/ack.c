@@ -104,7 +104,8 @@ static void mytcp_measure_rcv_mss(struct sock *sk, unsigned int len)
  * @sk: the socket, locked
  * @len: its length
  *
- * An ACK is owed from now on (tcp_event_data_recv()).
+ * An ACK is owed from now on, and the window may open further
+ * (tcp_event_data_recv()).
  */
 void mytcp_note_data_in(struct sock *sk, unsigned int len)
 {
@@ -114,6 +115,7 @@ void mytcp_note_data_in(struct sock *sk, unsigned int len)
 	mytcp_guess_rcv_mss(msk);
 	msk->ack_pending |= MYTCP_ACK_SCHED;
 	mytcp_measure_rcv_mss(sk, len);
+	mytcp_grow_rcv_ssthresh(sk, len);
 	gap = now - msk->lrcvtime;
 	if (!msk->ato) {
 		/* The first data: quick ACKs while the peer's window opens. */
@@ -190,13 +192,35 @@ static void mytcp_send_delayed_ack(struct sock *sk)
 	sk_reset_timer(sk, &msk->delack_timer, timeout);
 }
 
+/*
+ * More than a full-sized segment is owed an ACK, and sending it now moves
+ * the window's right edge at least as far as the data moved its left one:
+ * the window is capped by rcv_ssthresh below the free buffer (the reader
+ * keeps up, or the connection exchanges requests), the reader has taken
+ * everything, or it has less than SO_RCVLOWAT waiting and needs more to
+ * wake.  While data waits unread in a buffer that sets the window, the
+ * ACK is left to the read that takes it (mytcp_cleanup_rbuf()) or to the
+ * timer, as TCP does (__tcp_ack_snd_check()): each ACK would only offer
+ * a smaller window and cost the sender a packet to process.
+ */
+static bool mytcp_ack_due(struct sock *sk)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+
+	if (msk->rcv_nxt - msk->rcv_wup <= msk->rcv_mss)
+		return false;
+	return msk->rcv_nxt - msk->copied_seq < (u32)READ_ONCE(sk->sk_rcvlowat) ||
+	       mytcp_free_window(sk) >= msk->rcv_wnd;
+}
+
 /**
  * mytcp_ack_check() - send the owed ACK now, or delay it
  * @sk: the socket, locked, after a segment's data was taken
  *
- * At once: more than a full-sized segment unacknowledged, quick-ACK
- * mode, out-of-order data held, or an ACK asked for now; otherwise the
- * delayed-ACK timer sends it (__tcp_ack_snd_check()).
+ * At once: more than a full-sized segment unacknowledged and a window
+ * that would not shrink, quick-ACK mode, out-of-order data held, or an
+ * ACK asked for now; otherwise the delayed-ACK timer sends it
+ * (__tcp_ack_snd_check()).
  */
 void mytcp_ack_check(struct sock *sk)
 {
@@ -204,7 +228,7 @@ void mytcp_ack_check(struct sock *sk)
 
 	if (!(msk->ack_pending & MYTCP_ACK_SCHED))
 		return;
-	if (msk->rcv_nxt - msk->rcv_wup > msk->rcv_mss ||
+	if (mytcp_ack_due(sk) ||
 	    mytcp_in_quickack(msk) || (msk->ack_pending & MYTCP_ACK_NOW) ||
 	    !RB_EMPTY_ROOT(&msk->ofo_root))
 		mytcp_send_ack(sk);

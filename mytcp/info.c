@@ -47,6 +47,7 @@ static void mytcp_fill_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_last_ack_recv = mytcp_ms_since(msk->rcv_tstamp);
 	info->tcpi_rtt = msk->rtt.srtt_us >> 3;
 	info->tcpi_rttvar = msk->rtt.rttvar_us >> 2;
+	info->tcpi_rcv_ssthresh = msk->rcv_ssthresh;
 	info->tcpi_snd_ssthresh = msk->snd_ssthresh;
 	info->tcpi_snd_cwnd = msk->snd_cwnd;
 	info->tcpi_advmss = msk->advmss;

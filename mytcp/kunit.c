@@ -439,8 +439,24 @@ static void mytcp_test_rcv_ratio(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mytcp_next_rcv_ratio(254, 4096, 4096), 255);
 }
 
+/* rcv_ssthresh grows by two segments or twice the payload, up to its cap. */
+static void mytcp_test_rcv_ssthresh(struct kunit *test)
+{
+	/* Small payloads: two segments. */
+	KUNIT_EXPECT_EQ(test, mytcp_next_rcv_ssthresh(65535, 1 << 20, 1000, 1460), 68455U);
+	/* A GSO packet: twice its payload. */
+	KUNIT_EXPECT_EQ(test, mytcp_next_rcv_ssthresh(65535, 1 << 20, 65160, 1460),
+			65535U + 2 * 65160);
+	/* Never past the cap... */
+	KUNIT_EXPECT_EQ(test, mytcp_next_rcv_ssthresh(60000, 61000, 1000, 1460), 61000U);
+	/* ...and never down to it: the window falls with the buffer instead. */
+	KUNIT_EXPECT_EQ(test, mytcp_next_rcv_ssthresh(65535, 40000, 1000, 1460), 65535U);
+	KUNIT_EXPECT_EQ(test, mytcp_next_rcv_ssthresh(65535, 65535, 1000, 1460), 65535U);
+}
+
 static struct kunit_case mytcp_receiver_cases[] = {
 	KUNIT_CASE(mytcp_test_ato),
+	KUNIT_CASE(mytcp_test_rcv_ssthresh),
 	KUNIT_CASE(mytcp_test_space_window),
 	KUNIT_CASE(mytcp_test_rcv_ratio),
 	{}

@@ -528,6 +528,7 @@ static struct sock *mytcp_create_child(struct sock *sk, struct mytcp_request *re
 	msk->snd_wl1 = MYTCP_SKB_CB(skb)->seq;
 	msk->snd_wl2 = MYTCP_SKB_CB(skb)->ack_seq;
 	msk->rcv_wnd = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, MYTCP_MAX_WINDOW);
+	msk->rcv_ssthresh = msk->rcv_wnd;
 	msk->advmss = req->advmss;
 	msk->mss_cache = min_t(u16, req->mss, req->advmss);
 	if (msk->user_mss)

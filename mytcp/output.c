@@ -424,6 +424,62 @@ u32 mytcp_rcv_wnd_clamp(const struct sock *sk)
 				  msk->rcv_ratio, msk->rcv_wscale);
 }
 
+/* The payload the receive buffer's free space holds, uncapped. */
+static u32 mytcp_space_left_window(const struct sock *sk)
+{
+	const struct mytcp_sock *msk = mytcp_sk(sk);
+	int space = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
+
+	return mytcp_space_window(max(space, 0), msk->rcv_ratio, msk->rcv_wscale);
+}
+
+/**
+ * mytcp_next_rcv_ssthresh() - the window cap after in-order data arrived
+ * @ssthresh: the cap so far
+ * @cap: what it may grow to: the free buffer's window, at most the clamp
+ * @len: the payload that arrived
+ * @advmss: our MSS
+ *
+ * The cap grows by two of our segments or twice the payload, whichever
+ * is more, so that the window a new connection offers opens about as
+ * fast as the peer's congestion window: Linux's tcp_grow_window(), whose
+ * truesize check mytcp's rcv_ratio already makes for every window.
+ *
+ * Return: the new cap, never more than @cap unless it was already.
+ */
+u32 mytcp_next_rcv_ssthresh(u32 ssthresh, u32 cap, u32 len, u32 advmss)
+{
+	if (ssthresh >= cap)
+		return ssthresh;
+	return ssthresh + min(cap - ssthresh, max(2 * advmss, 2 * len));
+}
+EXPORT_SYMBOL_IF_MYTCP_KUNIT(mytcp_next_rcv_ssthresh);
+
+/**
+ * mytcp_grow_rcv_ssthresh() - in-order data arrived: the window may open
+ * @sk: the socket, locked, the payload already queued and charged
+ * @len: its length
+ *
+ * Small segments (under 128 bytes) and memory pressure leave the cap as
+ * it is (tcp_event_data_recv()).  The cap grows at most to the window
+ * the buffer has free with this payload in it: a request/response
+ * connection's cap settles where one request leaves the buffer, so the
+ * next request's ACK offers no smaller window and may go at once
+ * (mytcp_ack_check()), while a bulk receiver's window follows its
+ * buffer down as unread data fills it.
+ */
+void mytcp_grow_rcv_ssthresh(struct sock *sk, unsigned int len)
+{
+	struct mytcp_sock *msk = mytcp_sk(sk);
+	u32 cap;
+
+	if (len < 128 || mytcp_under_memory_pressure())
+		return;
+	cap = min(mytcp_rcv_wnd_clamp(sk), mytcp_space_left_window(sk));
+	msk->rcv_ssthresh = mytcp_next_rcv_ssthresh(msk->rcv_ssthresh, cap, len,
+						    msk->advmss);
+}
+
 /**
  * mytcp_free_window() - the window the free receive buffer allows
  * @sk: the socket
@@ -431,24 +487,24 @@ u32 mytcp_rcv_wnd_clamp(const struct sock *sk)
  * Receiver silly window avoidance (RFC 9293 3.8.6.2.2, Linux's
  * __tcp_select_window()): while less than half the buffer is free, a
  * window smaller than a segment is offered as zero, so that the peer
- * waits for a useful one instead of sending slivers.  Under memory
- * pressure it offers at most four segments, as TCP's rcv_ssthresh.
+ * waits for a useful one instead of sending slivers.  Otherwise the
+ * window is at most rcv_ssthresh (mytcp_grow_rcv_ssthresh()), and under
+ * memory pressure at most four segments.
  *
  * Return: bytes, rounded down to what the scaled field can say.
  */
 u32 mytcp_free_window(const struct sock *sk)
 {
 	const struct mytcp_sock *msk = mytcp_sk(sk);
-	int space = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
 	u32 full = mytcp_rcv_wnd_clamp(sk);
 	u32 mss = min_t(u32, msk->rcv_mss ? : msk->advmss, full);
-	u32 win;
+	u32 win = mytcp_space_left_window(sk);
 
-	win = mytcp_space_window(max(space, 0), msk->rcv_ratio, msk->rcv_wscale);
-	if (mytcp_under_memory_pressure())
-		win = min(win, 4 * mss);
 	if (win < full / 2 && win < mss)
 		return 0;
+	win = min(win, msk->rcv_ssthresh);
+	if (mytcp_under_memory_pressure())
+		win = min(win, 4 * mss);
 	return win & ~((1U << msk->rcv_wscale) - 1);
 }
 

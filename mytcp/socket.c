@@ -292,6 +292,7 @@ static int mytcp_start_connect(struct sock *sk, struct sockaddr_in *sin)
 	msk->mss_cache = msk->user_mss ? min(msk->advmss, msk->user_mss) : msk->advmss;
 	msk->rcv_wscale = mytcp_sock_rcv_wscale(sk);
 	msk->rcv_wnd = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, MYTCP_MAX_WINDOW);
+	msk->rcv_ssthresh = msk->rcv_wnd;
 	msk->iss = mytcp_make_isn(inet->inet_saddr, inet->inet_daddr,
 				  inet->inet_sport, inet->inet_dport);
 	msk->irs = 0;

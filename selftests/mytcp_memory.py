@@ -18,14 +18,15 @@ import errno
 import os
 import select
 import socket
+import struct
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from mytcp import (ADDR2, SYSCTL_DIR, accept, check, connect, del_netns,  # noqa: E402
-                   listener, load_module, main, mytcp_socket, netns, ns_counter,
-                   read, test, veth_pair, wait_for, write)
+from mytcp import (ADDR2, SOL_MYTCP, SYSCTL_DIR, accept, check, connect,  # noqa: E402
+                   del_netns, listener, load_module, main, mytcp_socket, netns,
+                   ns_counter, read, test, veth_pair, wait_for, write)
 
 A, B = "mt-mem-a", "mt-mem-b"
 DEBUG = os.environ.get("MYTCP_VM_KERNEL") == "debug"
@@ -315,6 +316,43 @@ def receive_buffer_autotuning():
     secs, _, before, after = bulk_transfer(8 << 20, user_rcvbuf=65536)
     print("# SO_RCVBUF set: 8 MB in %.2f s, SO_RCVBUF %d -> %d" % (secs, before, after))
     check(before == after == 131072, "SO_RCVBUF set, changed: %d -> %d" % (before, after))
+
+
+MYTCP_INFO = 11
+
+
+def rcv_ssthresh(sock):
+    """tcpi_rcv_ssthresh of MYTCP_INFO (struct tcp_info, at byte 64)."""
+    return struct.unpack_from("I", sock.getsockopt(SOL_MYTCP, MYTCP_INFO, 104), 64)[0]
+
+
+@test
+def receive_window_cap():
+    """rcv_ssthresh starts at the first window and grows as data is read."""
+    load_module()
+    lsk, port = listener("127.0.0.1")
+    # A buffer that is not autotuned, and holds well over the first window
+    # whatever the payload to truesize ratio.
+    lsk.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 212992)
+    cli = connect("127.0.0.1", port)
+    srv = accept(lsk)
+    rcvbuf = srv.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+    first = rcv_ssthresh(srv)
+    check(first == min(rcvbuf // 2, 65535),
+          "rcv_ssthresh %d at the start, SO_RCVBUF %d" % (first, rcvbuf))
+    caps = []
+    for _ in range(20):
+        cli.sendall(b"w" * 8192)
+        got = 0
+        while got < 8192:
+            got += len(srv.recv(65536))
+        caps.append(rcv_ssthresh(srv))
+    rcvbuf = srv.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+    print("# rcv_ssthresh %d -> %s, SO_RCVBUF %d" % (first, caps, rcvbuf))
+    check(caps == sorted(caps) and first < caps[-1] < rcvbuf,
+          "rcv_ssthresh %d -> %s, SO_RCVBUF %d" % (first, caps, rcvbuf))
+    for s in (cli, srv, lsk):
+        s.close()
 
 
 if __name__ == "__main__":

@@ -204,6 +204,7 @@ struct mytcp_sock {
 	u32			copied_seq;	/* next byte the application reads */
 	u32			rcv_wnd;	/* window last advertised */
 	u32			rcv_wup;	/* rcv_nxt when it was advertised */
+	u32			rcv_ssthresh;	/* most window offered for now */
 	u8			rcv_ratio;	/* payload per 256 bytes of truesize */
 	/* the receiver's RTT and the buffer's growth (mem.c, "autotuning") */
 	struct {
@@ -721,6 +722,8 @@ void mytcp_send_fin(struct sock *sk);
 u16 mytcp_select_window(struct sock *sk);
 u32 mytcp_space_window(u32 space, u8 ratio, u8 wscale);
 u8 mytcp_next_rcv_ratio(u8 old, u32 len, u32 truesize);
+u32 mytcp_next_rcv_ssthresh(u32 ssthresh, u32 cap, u32 len, u32 advmss);
+void mytcp_grow_rcv_ssthresh(struct sock *sk, unsigned int len);
 u32 mytcp_rcv_wnd_clamp(const struct sock *sk);
 u32 mytcp_free_window(const struct sock *sk);
 unsigned int mytcp_write_syn_options(u8 *p, u16 mss, int wscale, bool sack,
