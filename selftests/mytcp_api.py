@@ -22,12 +22,12 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from mytcp import (ADDR2, AF_MYTCP, CLOSE, SOL_MYTCP, SYN_SENT, SYSCTL_DIR,  # noqa: E402
-                   accept, closed_port, add_netns, check, check_errno, connect, connected_pair,
-                   del_netns, listener, load_module, main, mytcp_socket, netns,
-                   parse_sockaddr, proc_rows, read, run, sockaddr, sys_accept4,
-                   sys_bind, sys_connect, sys_getpeername, sys_getsockname, test,
-                   veth_pair, wait_for, write)
+from mytcp import (ADDR2, AF_MYTCP, CLOSE, MYTCP_INFO, SOL_MYTCP, SYN_SENT,  # noqa: E402
+                   SYSCTL_DIR, accept, closed_port, add_netns, check, check_errno,
+                   connect, connected_pair, del_netns, listener, load_module, main,
+                   mytcp_socket, netns, parse_sockaddr, proc_rows, read, run, sockaddr,
+                   sys_accept4, sys_bind, sys_connect, sys_getpeername, sys_getsockname,
+                   test, veth_pair, wait_for, write)
 
 MYTCP_NODELAY, MYTCP_MAXSEG, MYTCP_KEEPIDLE, MYTCP_KEEPINTVL, MYTCP_KEEPCNT, \
     MYTCP_SYNCNT = 1, 2, 4, 5, 6, 7
@@ -353,7 +353,7 @@ def sender_options():
     s.close()
 
 
-MYTCP_CONGESTION, MYTCP_INFO = 13, 11
+MYTCP_CONGESTION = 13
 CUBIC_A, CUBIC_B = "mt-cubic-a", "mt-cubic-b"
 
 

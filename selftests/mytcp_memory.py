@@ -24,9 +24,9 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from mytcp import (ADDR2, SOL_MYTCP, SYSCTL_DIR, accept, check, connect,  # noqa: E402
-                   del_netns, listener, load_module, main, mytcp_socket, netns,
-                   ns_counter, read, test, veth_pair, wait_for, write)
+from mytcp import (ADDR2, MYTCP_INFO, SOL_MYTCP, SYSCTL_DIR, accept, check,  # noqa: E402
+                   connect, del_netns, listener, load_module, main, mytcp_socket,
+                   netns, ns_counter, read, test, veth_pair, wait_for, write)
 
 A, B = "mt-mem-a", "mt-mem-b"
 DEBUG = os.environ.get("MYTCP_VM_KERNEL") == "debug"
@@ -317,8 +317,6 @@ def receive_buffer_autotuning():
     print("# SO_RCVBUF set: 8 MB in %.2f s, SO_RCVBUF %d -> %d" % (secs, before, after))
     check(before == after == 131072, "SO_RCVBUF set, changed: %d -> %d" % (before, after))
 
-
-MYTCP_INFO = 11
 
 
 def rcv_ssthresh(sock):

@@ -18,6 +18,7 @@ import traceback
 AF_MYTCP = 13
 IPPROTO_MYTCP = 253
 SOL_MYTCP = IPPROTO_MYTCP
+MYTCP_INFO = 11  # struct tcp_info, as TCP_INFO
 
 MODDIR = os.environ.get("MYTCP_MODDIR", "")
 MODULE = os.path.join(MODDIR, "mytcp", "mytcp.ko")

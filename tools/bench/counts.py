@@ -25,19 +25,19 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ab  # noqa: E402
 import run  # noqa: E402
-from mytcp import del_netns, netns, read  # noqa: E402
+from mytcp import del_netns, netns, ns_counter, read  # noqa: E402
 
 DEFAULT = "veth:bulk, 4 streams, MB/s"
-SNMP = {"mytcp": ("/proc/net/mytcp_snmp", "Mytcp:"), "tcp": ("/proc/net/snmp", "Tcp:")}
 
 
 def in_segs(ns, family):
     """InSegs of @family in namespace @ns."""
-    path, head = SNMP[family]
+    if family == "mytcp":
+        return ns_counter(ns, "InSegs")
     with netns(ns):
-        rows = [line.split() for line in read(path).splitlines() if line.startswith(head)]
-    names, values = rows[0], rows[1]
-    return int(values[names.index("InSegs")])
+        rows = [line.split() for line in read("/proc/thread-self/net/snmp").splitlines()
+                if line.startswith("Tcp:")]
+    return int(rows[1][rows[0].index("InSegs")])
 
 
 def main():
