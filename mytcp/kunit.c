@@ -122,6 +122,7 @@ static void mytcp_test_sysctl_defaults(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, msecs_to_jiffies(mn.sysctl_rto_max_ms),
 			(unsigned long)TCP_RTO_MAX);
 	KUNIT_EXPECT_EQ(test, mn.sysctl_retries2, TCP_RETR2);
+	KUNIT_EXPECT_EQ(test, mn.sysctl_orphan_retries, 0);	/* tcp_orphan_retries */
 	KUNIT_EXPECT_EQ(test, mn.sysctl_sack, 1);	/* tcp_sack */
 	KUNIT_EXPECT_EQ(test, mn.sysctl_timestamps, 1);	/* tcp_timestamps */
 	KUNIT_EXPECT_STREQ(test, mn.sysctl_congestion_control, "reno");

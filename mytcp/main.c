@@ -87,9 +87,12 @@ static int __init mytcp_init(void)
 	err = mytcp_init_mem();
 	if (err)
 		goto out_cong;
-	err = mytcp_create_tw_cache();
+	err = mytcp_init_orphans();
 	if (err)
 		goto out_mem;
+	err = mytcp_create_tw_cache();
+	if (err)
+		goto out_orphans;
 	mytcp_set_proto_mem(&mytcp_prot);
 	err = proto_register(&mytcp_prot, 1);
 	if (err)
@@ -126,6 +129,8 @@ out_proto:
 	proto_unregister(&mytcp_prot);
 out_tw:
 	mytcp_destroy_tw_cache();
+out_orphans:
+	mytcp_exit_orphans();
 out_mem:
 	mytcp_exit_mem();
 out_cong:
@@ -142,6 +147,7 @@ static void __exit mytcp_exit(void)
 	unregister_pernet_subsys(&mytcp_net_ops);
 	proto_unregister(&mytcp_prot);
 	mytcp_destroy_tw_cache();
+	mytcp_exit_orphans();
 	mytcp_exit_mem();
 	mytcp_exit_cong();
 }

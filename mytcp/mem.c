@@ -523,7 +523,8 @@ static long mytcp_memory_pages(void)
 
 static int mytcp_sockstat_show(struct seq_file *seq, void *v)
 {
-	seq_printf(seq, "MYTCP: alloc %lld mem %ld pressure %d\n",
+	seq_printf(seq, "MYTCP: orphan %lld alloc %lld mem %ld pressure %d\n",
+		   mytcp_count_orphans(),
 		   percpu_counter_sum_positive(&mytcp_sockets_allocated),
 		   mytcp_memory_pages(), mytcp_under_memory_pressure());
 	return 0;
@@ -575,6 +576,15 @@ static struct ctl_table mytcp_mem_table[] = {
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
 		.extra1		= SYSCTL_ONE,
+	},
+	{
+		/* orphan.c's; global, as tcp_max_orphans */
+		.procname	= "max_orphans",
+		.data		= &mytcp_sysctl_max_orphans,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
 	},
 	{ }
 };

@@ -72,6 +72,7 @@ void mytcp_done(struct sock *sk)
 	mytcp_purge_write_queue(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (sock_flag(sk, SOCK_DEAD)) {
+		mytcp_drop_orphan();
 		sock_put(sk);		/* the orphan's reference */
 		return;
 	}

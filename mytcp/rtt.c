@@ -260,7 +260,8 @@ void mytcp_rtt_no_sample(struct sock *sk)
  * With MYTCP_USER_TIMEOUT, when that many ms passed since the head was
  * first sent; otherwise, in a synchronized state, when the time that
  * retries2 backoffs from rto_min would take passed (TCP's rule, which
- * does not depend on the RTO the connection really had).
+ * does not depend on the RTO the connection really had).  An orphan
+ * counts orphan_retries backoffs instead (mytcp_orphan_retries()).
  *
  * Return: true to give up.
  */
@@ -269,6 +270,7 @@ bool mytcp_retrans_timed_out(struct sock *sk)
 	struct mytcp_net *mn = mytcp_net(sock_net(sk));
 	struct mytcp_sock *msk = mytcp_sk(sk);
 	unsigned long elapsed = jiffies - msk->retrans_stamp;
+	unsigned int boundary;
 	u32 limit_ms;
 
 	if (!msk->retransmits)
@@ -278,7 +280,10 @@ bool mytcp_retrans_timed_out(struct sock *sk)
 	} else {
 		if (sk->sk_state == MYTCP_SYN_SENT || sk->sk_state == MYTCP_SYN_RECV)
 			return false;	/* syn_retries counts those */
-		limit_ms = mytcp_model_timeout(READ_ONCE(mn->sysctl_retries2),
+		boundary = READ_ONCE(mn->sysctl_retries2);
+		if (sock_flag(sk, SOCK_DEAD))
+			boundary = mytcp_orphan_retries(sk, msk->rto < mytcp_rto_max(sk));
+		limit_ms = mytcp_model_timeout(boundary,
 					       READ_ONCE(mn->sysctl_rto_min_ms),
 					       READ_ONCE(mn->sysctl_rto_max_ms));
 	}

@@ -596,6 +596,27 @@ static void mytcp_linger(struct sock *sk, long timeo)
 	remove_wait_queue(sk_sleep(sk), &wait);
 }
 
+/*
+ * The application closed a connection that goes on: count the orphan and,
+ * as TCP's __tcp_close() does, reset it at once when there are too many or
+ * memory ran out.  The file's reference stays with it until mytcp_done().
+ */
+static void mytcp_keep_orphan(struct sock *sk)
+{
+	mytcp_add_orphan(sk);
+	if (mytcp_check_oom(sk, 0)) {
+		mytcp_inc_ext_stats(sock_net(sk), MYTCP_EXT_ABORTONMEMORY);
+		mytcp_send_active_reset(sk);
+		mytcp_done(sk);
+		return;
+	}
+	if (sk->sk_state == MYTCP_FIN_WAIT2) {
+		/* An orphan waits fin_timeout for the peer's FIN. */
+		sk_reset_timer(sk, &mytcp_sk(sk)->keepalive_timer,
+			       jiffies + mytcp_fin_timeout(sk) * HZ);
+	}
+}
+
 static int mytcp_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
@@ -606,6 +627,11 @@ static int mytcp_release(struct socket *sock)
 		return 0;
 	msk = mytcp_sk(sk);
 	lock_sock(sk);
+	/*
+	 * Ours until the end: a reset taken from the backlog by release_sock()
+	 * may end the orphan and drop the file's reference before that returns.
+	 */
+	sock_hold(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	unread = msk->rcv_nxt != msk->copied_seq &&
 		 !skb_queue_empty(&sk->sk_receive_queue);
@@ -632,18 +658,12 @@ static int mytcp_release(struct socket *sock)
 
 	sock_orphan(sk);
 	sock->sk = NULL;
-	if (sk->sk_state == MYTCP_FIN_WAIT2) {
-		/* An orphan waits fin_timeout for the peer's FIN. */
-		sk_reset_timer(sk, &msk->keepalive_timer,
-			       jiffies + mytcp_fin_timeout(sk) * HZ);
-	}
-	if (sk->sk_state == MYTCP_CLOSE) {
-		release_sock(sk);
-		sock_put(sk);
-		return 0;
-	}
-	/* The reference of the file stays with the orphan until mytcp_done(). */
+	if (sk->sk_state == MYTCP_CLOSE)
+		sock_put(sk);		/* the file's: nothing lives on */
+	else
+		mytcp_keep_orphan(sk);
 	release_sock(sk);
+	sock_put(sk);
 	return 0;
 }
 

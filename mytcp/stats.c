@@ -46,6 +46,7 @@ static const char *const mytcp_ext_names[] = {
 	[MYTCP_EXT_FINWAIT2TIMEOUTS]	= "FinWait2Timeouts",
 	[MYTCP_EXT_ABORTONCLOSE]	= "TCPAbortOnClose",
 	[MYTCP_EXT_ABORTONDATA]		= "TCPAbortOnData",
+	[MYTCP_EXT_ABORTONMEMORY]	= "TCPAbortOnMemory",
 	[MYTCP_EXT_CHALLENGEACK]	= "TCPChallengeACK",
 	[MYTCP_EXT_SYNCHALLENGE]	= "TCPSYNChallenge",
 	[MYTCP_EXT_OUTOFWINDOW]		= "OutOfWindowDrops",

@@ -49,6 +49,7 @@ void mytcp_set_default_sysctls(struct mytcp_net *mn)
 	mn->sysctl_rto_min_ms = 200;
 	mn->sysctl_rto_max_ms = 120 * 1000;
 	mn->sysctl_retries2 = 15;
+	mn->sysctl_orphan_retries = 0;	/* TCP's: 8 while the orphan is alive */
 	mn->sysctl_slow_start_after_idle = 1;
 	mn->sysctl_sack = 1;
 	mn->sysctl_timestamps = 1;
@@ -179,6 +180,8 @@ static const struct ctl_table mytcp_sysctl_template[] = {
 	MYTCP_INT_SYSCTL("rto_max_ms", sysctl_rto_max_ms,
 			 &mytcp_min_rto_max_ms, &mytcp_max_rto_ms),
 	MYTCP_INT_SYSCTL("retries2", sysctl_retries2,
+			 SYSCTL_ZERO, &mytcp_max_retries),
+	MYTCP_INT_SYSCTL("orphan_retries", sysctl_orphan_retries,
 			 SYSCTL_ZERO, &mytcp_max_retries),
 	MYTCP_INT_SYSCTL("slow_start_after_idle", sysctl_slow_start_after_idle,
 			 SYSCTL_ZERO, SYSCTL_ONE),

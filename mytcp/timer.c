@@ -3,7 +3,8 @@
  * Socket timers: retransmission (SYN, SYN-ACK of a simultaneous open,
  * data, FIN) with exponential backoff and its give-up limits, and the
  * persist timer that probes a closed window (both on rtx_timer, as TCP
- * shares one); keepalive; the FIN-WAIT-2 timeout of orphans.
+ * shares one); keepalive; the FIN-WAIT-2 timeout of orphans.  How long
+ * an orphan may retry is orphan.c's.
  */
 #include <linux/netdevice.h>
 #include <linux/timer.h>
@@ -139,6 +140,20 @@ static bool mytcp_retries_exhausted(struct sock *sk)
 }
 
 /*
+ * An orphan's timeout, as in TCP's tcp_write_timeout(): one that has to go
+ * for want of resources goes now, with a reset unless it looks stuck.
+ * Return: true when it was aborted.
+ */
+static bool mytcp_orphan_starved(struct sock *sk)
+{
+	bool alive = mytcp_sk(sk)->rto < mytcp_rto_max(sk);
+
+	if (!sock_flag(sk, SOCK_DEAD) || sk->sk_state == MYTCP_SYN_RECV)
+		return false;
+	return mytcp_out_of_resources(sk, alive || !mytcp_retrans_timed_out(sk));
+}
+
+/*
  * After the device refused a segment (veth says NET_XMIT_DROP when its
  * peer's input backlog is full): somewhere in the second half of @when.
  * The refusals of a busy host come in bursts that hit many connections
@@ -179,14 +194,29 @@ static void mytcp_probe_window(struct sock *sk, bool refused)
 {
 	struct mytcp_net *mn = mytcp_net(sock_net(sk));
 	struct mytcp_sock *msk = mytcp_sk(sk);
+	int max_probes = READ_ONCE(mn->sysctl_retries2);
 	u32 when;
 
 	if (!msk->probes_stamp)
 		msk->probes_stamp = jiffies | 1;
+	if (sock_flag(sk, SOCK_DEAD)) {
+		/* TCP's tcp_probe_timer(): an orphan probes orphan_retries times. */
+		u32 rto_max = mytcp_rto_max(sk);
+		bool alive = mytcp_backoff_rto(max(msk->rto, mytcp_rto_min(sk)),
+					       msk->backoff, rto_max) < rto_max;
+
+		max_probes = mytcp_orphan_retries(sk, alive);
+		if (!alive && msk->backoff >= max_probes) {
+			mytcp_write_error(sk, ETIMEDOUT);
+			return;
+		}
+		if (mytcp_out_of_resources(sk, true))
+			return;
+	}
 	if ((msk->user_timeout &&
 	     time_after_eq(jiffies, msk->probes_stamp +
 			   msecs_to_jiffies(msk->user_timeout))) ||
-	    msk->probes_out >= READ_ONCE(mn->sysctl_retries2)) {
+	    msk->probes_out >= max_probes) {
 		mytcp_write_error(sk, ETIMEDOUT);
 		return;
 	}
@@ -243,6 +273,8 @@ static void mytcp_retransmit(struct sock *sk)
 		mytcp_fire_probe(sk);
 		return;
 	}
+	if (mytcp_orphan_starved(sk))
+		return;
 	if (mytcp_retries_exhausted(sk)) {
 		mytcp_write_error(sk, ETIMEDOUT);
 		return;

@@ -95,7 +95,13 @@ static bool mytcp_kill_tw(struct mytcp_tw *tw)
 	return true;
 }
 
-static unsigned long mytcp_tw_timeout(struct net *net)
+/**
+ * mytcp_tw_timeout() - how long a TIME-WAIT entry lives: 2 MSL
+ * @net: its namespace
+ *
+ * Return: jiffies.
+ */
+unsigned long mytcp_tw_timeout(const struct net *net)
 {
 	return 2UL * READ_ONCE(mytcp_net(net)->sysctl_msl) * HZ;
 }

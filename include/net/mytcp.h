@@ -394,6 +394,7 @@ enum {
 	MYTCP_EXT_FINWAIT2TIMEOUTS,
 	MYTCP_EXT_ABORTONCLOSE,
 	MYTCP_EXT_ABORTONDATA,
+	MYTCP_EXT_ABORTONMEMORY,
 	MYTCP_EXT_CHALLENGEACK,
 	MYTCP_EXT_SYNCHALLENGE,
 	MYTCP_EXT_OUTOFWINDOW,
@@ -489,6 +490,7 @@ struct mytcp_net {
 	int			sysctl_rto_min_ms;
 	int			sysctl_rto_max_ms;
 	int			sysctl_retries2;
+	int			sysctl_orphan_retries;	/* 0: 8 while alive */
 	int			sysctl_slow_start_after_idle;
 	int			sysctl_sack;
 	int			sysctl_timestamps;
@@ -703,6 +705,7 @@ void mytcp_set_keepalive(struct sock *sk, int on);
 int mytcp_create_tw_cache(void);
 void mytcp_destroy_tw_cache(void);
 void mytcp_enter_time_wait(struct sock *sk);
+unsigned long mytcp_tw_timeout(const struct net *net);
 void mytcp_put_tw(struct mytcp_tw *tw);
 bool mytcp_rcv_time_wait(struct mytcp_tw *tw, struct sk_buff *skb);
 void mytcp_purge_tw(struct net *net);
@@ -768,6 +771,19 @@ void mytcp_remove_stats_proc(struct net *net);
 /* proc.c */
 int mytcp_create_proc(struct net *net);
 void mytcp_remove_proc(struct net *net);
+
+/* orphan.c */
+extern int mytcp_sysctl_max_orphans;
+int mytcp_default_max_orphans(unsigned long pages);
+int mytcp_pick_orphan_retries(int sysctl, bool alive, bool soft_error);
+int mytcp_orphan_retries(const struct sock *sk, bool alive);
+void mytcp_add_orphan(struct sock *sk);
+void mytcp_drop_orphan(void);
+s64 mytcp_count_orphans(void);
+bool mytcp_check_oom(struct sock *sk, int shift);
+bool mytcp_out_of_resources(struct sock *sk, bool do_reset);
+int mytcp_init_orphans(void);
+void mytcp_exit_orphans(void);
 
 /* mem.c */
 extern long mytcp_sysctl_mem[3];
