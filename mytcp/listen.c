@@ -490,6 +490,8 @@ static struct sock *mytcp_create_child(struct sock *sk, struct mytcp_request *re
 	child = sk_clone_lock(sk, GFP_ATOMIC);
 	if (!child)
 		return NULL;
+	/* Its registry_node is the listener's, copied: replace it first. */
+	mytcp_register_sock(child);
 	msk = mytcp_sk(child);
 	inet = inet_sk(child);
 	sk_node_init(&child->sk_node);

@@ -93,6 +93,7 @@ static int __init mytcp_init(void)
 	err = mytcp_create_tw_cache();
 	if (err)
 		goto out_orphans;
+	mytcp_init_registry();
 	mytcp_set_proto_mem(&mytcp_prot);
 	err = proto_register(&mytcp_prot, 1);
 	if (err)
@@ -128,6 +129,7 @@ out_pernet:
 out_proto:
 	proto_unregister(&mytcp_prot);
 out_tw:
+	mytcp_exit_registry();
 	mytcp_destroy_tw_cache();
 out_orphans:
 	mytcp_exit_orphans();
@@ -146,6 +148,7 @@ static void __exit mytcp_exit(void)
 	mytcp_unregister_mem_sysctls();
 	unregister_pernet_subsys(&mytcp_net_ops);
 	proto_unregister(&mytcp_prot);
+	mytcp_exit_registry();
 	mytcp_destroy_tw_cache();
 	mytcp_exit_orphans();
 	mytcp_exit_mem();

@@ -19,6 +19,7 @@
 
 static void mytcp_destruct_sock(struct sock *sk)
 {
+	mytcp_unregister_sock(sk);
 	mytcp_purge_ofo(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
 	__skb_queue_purge(&sk->sk_error_queue);
@@ -57,6 +58,7 @@ static int mytcp_init_sock(struct sock *sk)
 {
 	struct mytcp_sock *msk = mytcp_sk(sk);
 
+	mytcp_register_sock(sk);
 	mytcp_init_timers(sk);
 	INIT_LIST_HEAD(&msk->accept_node);
 	msk->ofo_root = RB_ROOT;

@@ -257,6 +257,8 @@ struct mytcp_sock {
 	struct mytcp_listen	*listen;
 	/* child: its entry in the listener's accept queue */
 	struct list_head	accept_node;
+	struct list_head	registry_node;	/* registry.c */
+	int			registry_cpu;
 	bool			autobound;	/* port chosen by connect() */
 	u8			hashed_in;	/* MYTCP_IN_* */
 
@@ -771,6 +773,12 @@ void mytcp_remove_stats_proc(struct net *net);
 /* proc.c */
 int mytcp_create_proc(struct net *net);
 void mytcp_remove_proc(struct net *net);
+
+/* registry.c */
+void mytcp_register_sock(struct sock *sk);
+void mytcp_unregister_sock(struct sock *sk);
+void mytcp_init_registry(void);
+void mytcp_exit_registry(void);
 
 /* orphan.c */
 extern int mytcp_sysctl_max_orphans;
