@@ -43,6 +43,27 @@ report() {
 	fi
 }
 
+# unload_mytcp: rmmod, waiting up to 10 s for sockets that are closing.
+unload_mytcp() {
+	for _ in $(seq 10); do
+		! grep -q '^mytcp ' /proc/modules || rmmod mytcp 2>/dev/null && return 0
+		sleep 1
+	done
+	! grep -q '^mytcp ' /proc/modules
+}
+
+# left_behind NAME: program NAME left mytcp sockets.  Say which (every
+# one still allocated, from debugfs), abort its orphans, unload.
+left_behind() {
+	local dbg=/sys/kernel/debug/mytcp
+	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+	echo "# $1 left the module in use: $(cat /proc/net/mytcp_sockstat 2>/dev/null)"
+	sed 's/^/# left: /' "$dbg/sockets" 2>/dev/null
+	echo 1 >"$dbg/abort_orphans" 2>/dev/null
+	unload_mytcp ||
+		echo "# still in use after aborting the orphans: $(cat /proc/net/mytcp_sockstat)"
+}
+
 for t in "${tests[@]}"; do
 	start=$SECONDS
 	timeout -k 5 "$timeout" "$here/$t" 2>&1 | sed -u 's/^/  /'
@@ -51,12 +72,12 @@ for t in "${tests[@]}"; do
 	# Whatever a program left behind must not spoil the next one.
 	# Sockets closing in a namespace just deleted may hold the module a
 	# little longer: wait for them, then say what is still there.
-	for _ in $(seq 10); do
-		! grep -q '^mytcp ' /proc/modules || rmmod mytcp 2>/dev/null && break
-		sleep 1
-	done
-	grep -q '^mytcp ' /proc/modules &&
-		echo "# $t left the module in use: $(cat /proc/net/mytcp_sockstat 2>/dev/null)"
+	unload_mytcp
+	if grep -q '^mytcp ' /proc/modules; then
+		# The program that left a socket fails, not those after it.
+		left_behind "$t"
+		rc=1
+	fi
 	report "$t" "$rc"
 done
 

@@ -216,6 +216,10 @@ def add_netns(name):
 
 
 def del_netns(name):
+    """Delete namespace `name`, once no connection of any namespace is
+    still closing (settle()): its peer may be the one that needs it."""
+    if os.path.exists("/run/netns/" + name):
+        settle(*os.listdir("/run/netns"), timeout=5.0)
     run("ip", "netns", "del", name, check_rc=False)
 
 
