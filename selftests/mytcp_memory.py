@@ -26,7 +26,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from mytcp import (ADDR2, MYTCP_INFO, SOL_MYTCP, SYSCTL_DIR, accept, check,  # noqa: E402
                    connect, del_netns, listener, load_module, main, mytcp_socket,
-                   netns, ns_counter, read, test, veth_pair, wait_for, write)
+                   netns, ns_counter, read, sockstat, test, veth_pair, wait_for, write)
 
 A, B = "mt-mem-a", "mt-mem-b"
 DEBUG = os.environ.get("MYTCP_VM_KERNEL") == "debug"
@@ -43,13 +43,6 @@ def sysctl(name, value=None):
     if value is not None:
         write(path, value)
     return [int(x) for x in read(path).split()]
-
-
-def sockstat():
-    """{alloc, mem, pressure} of /proc/net/mytcp_sockstat."""
-    f = read("/proc/net/mytcp_sockstat").split()
-    check(f[0] == "MYTCP:", "sockstat: %r" % f)
-    return {k: int(v) for k, v in zip(f[1::2], f[2::2])}
 
 
 def protocols_row():

@@ -20,17 +20,11 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from mytcp import (ADDR2, FIN_WAIT1, LAST_ACK, SYSCTL_DIR, accept, check,  # noqa: E402
                    connect, del_netns, listener, load_module, main, mytcp_socket,
-                   netns, ns_counter, proc_rows, read, run, test, veth_pair,
+                   netns, ns_counter, proc_rows, read, run, sockstat, test, veth_pair,
                    wait_for, write)
 
 A, B = "mt-orph-a", "mt-orph-b"
 DEBUGFS = "/sys/kernel/debug/mytcp"
-
-
-def sockstat():
-    """{orphan, alloc, mem, pressure} of /proc/net/mytcp_sockstat."""
-    f = read("/proc/net/mytcp_sockstat").split()
-    return {k: int(v) for k, v in zip(f[1::2], f[2::2])}
 
 
 def fresh_pair():

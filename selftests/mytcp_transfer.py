@@ -36,7 +36,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from mytcp import (ADDR1, ADDR2, AF_MYTCP, SOL_MYTCP, accept, check,  # noqa: E402
                    connect, del_netns, listener, load_module, main, netns,
-                   ns_counter, proc_rows, read, run, settle, test, veth_pair,
+                   ns_counter, proc_rows, run, settle, sockstat, test, veth_pair,
                    wait_for)
 
 A, B = "mt-xfer-a", "mt-xfer-b"
@@ -361,12 +361,6 @@ def reader_stops_5_seconds():
     # 200 KB of payload in GSO packets), else no window closes.
     impaired("reader stops 5 s", ("delay", "1ms"), pause=(SIZE // 4, 5),
              must_retransmit=False, size=LOW_RATE_SIZE)
-
-
-def sockstat():
-    """{alloc, mem, pressure} of /proc/net/mytcp_sockstat (global)."""
-    f = read("/proc/net/mytcp_sockstat").split()
-    return {k: int(v) for k, v in zip(f[1::2], f[2::2])}
 
 
 @test

@@ -138,6 +138,13 @@ def ns_counter(ns, name):
     return ns_counters(ns)[name]
 
 
+def sockstat():
+    """{orphan, alloc, mem, pressure} of /proc/net/mytcp_sockstat (global)."""
+    f = read("/proc/net/mytcp_sockstat").split()
+    check(f[0] == "MYTCP:", "sockstat: %r" % f)
+    return {k: int(v) for k, v in zip(f[1::2], f[2::2])}
+
+
 def run(*cmd, check_rc=True, capture=True):
     """Run a command; return its CompletedProcess (text output)."""
     r = subprocess.run(cmd, capture_output=capture, text=True)
