@@ -21,10 +21,10 @@ SYSCTLS = ("syn_retries", "synack_retries", "fin_timeout", "msl", "keepalive_tim
            "abort_on_overflow", "syncookies", "invalid_ratelimit", "challenge_ack_limit",
            "synack_retries_pressure", "max_syn_per_source",
            # sender:
-           "rto_min_ms", "rto_max_ms", "retries2", "slow_start_after_idle",
+           "rto_min_ms", "rto_max_ms", "retries2", "orphan_retries", "slow_start_after_idle",
            "congestion_control", "available_congestion_control", "sack", "timestamps",
            # memory (global: the initial namespace's only):
-           "mem", "rmem", "wmem")
+           "mem", "rmem", "wmem", "max_orphans")
 
 
 def dmesg_since(mark):
@@ -87,7 +87,7 @@ def sysctl_defaults_are_tcps():
              "syncookies": "tcp_syncookies",
              "invalid_ratelimit": "tcp_invalid_ratelimit",
              "challenge_ack_limit": "tcp_challenge_ack_limit",
-             "retries2": "tcp_retries2",
+             "retries2": "tcp_retries2", "orphan_retries": "tcp_orphan_retries",
              "slow_start_after_idle": "tcp_slow_start_after_idle",
              "sack": "tcp_sack", "timestamps": "tcp_timestamps",
              "rmem": "tcp_rmem", "wmem": "tcp_wmem"}
